@@ -1,0 +1,5 @@
+using Switchboard.Cli.Infrastructure;
+using Switchboard.Services.Common;
+
+using var shutdown = new ShutdownSignal();
+return await CliApp.RunAsync(args, ConsoleStreams.System(), shutdown.Token);

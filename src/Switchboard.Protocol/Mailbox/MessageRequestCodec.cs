@@ -1,0 +1,151 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Switchboard.Protocol.Mailbox;
+
+/// <summary>Encodes and decodes MessageRequest records (handout 000 §3.3.1), with every check the handout asks of a server.</summary>
+public sealed class MessageRequestCodec : IFrameDecoder<MessageRequest>
+{
+    public const string RecordName = "MessageRequest";
+
+    /// <summary>Stateless; share it.</summary>
+    public static MessageRequestCodec Instance { get; } = new();
+
+    /// <summary>Encodes <paramref name="request"/>.</summary>
+    /// <exception cref="ArgumentException">A field does not fit its length field, or is empty where the handout requires bytes.</exception>
+    public static byte[] Encode(MessageRequest request)
+    {
+        var user = Encoding.UTF8.GetBytes(request.User);
+        var receiver = Encoding.UTF8.GetBytes(request.Receiver);
+        var message = Encoding.UTF8.GetBytes(request.Message);
+        Check(user.Length is >= 1 and <= MailboxWire.MaxNameBytes, "user name", user.Length, "1-255 bytes");
+        if (request.Kind == MessageRequestKind.Create)
+        {
+            Check(receiver.Length is >= 1 and <= MailboxWire.MaxNameBytes, "receiver name", receiver.Length, "1-255 bytes");
+            Check(message.Length is >= 1 and <= MailboxWire.MaxMessageBytes, "message", message.Length, "1-65535 bytes");
+        }
+        else
+        {
+            Check(receiver.Length == 0 && message.Length == 0, "read request receiver/message", receiver.Length + message.Length, "0 bytes");
+        }
+
+        var record = new byte[MailboxWire.RequestHeaderSize + user.Length + receiver.Length + message.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(record, MailboxWire.Magic);
+        record[2] = (byte)request.Kind;
+        record[3] = (byte)user.Length;
+        record[4] = (byte)receiver.Length;
+        BinaryPrimitives.WriteUInt16BigEndian(record.AsSpan(5), (ushort)message.Length);
+        user.CopyTo(record, 7);
+        receiver.CopyTo(record, 7 + user.Length);
+        message.CopyTo(record, 7 + user.Length + receiver.Length);
+        return record;
+    }
+
+    /// <summary>
+    /// Decodes one request. Header fields are checked as soon as their bytes arrive, so a wrong magic
+    /// number is reported after two bytes rather than after a gap timeout.
+    /// </summary>
+    public DecodeStatus TryDecode(in ReadOnlySequence<byte> input, out MessageRequest frame, out SequencePosition consumed, out DecodeError error)
+    {
+        frame = null!;
+        consumed = input.Start;
+        error = default;
+        Span<byte> header = stackalloc byte[MailboxWire.RequestHeaderSize];
+        var available = (int)Math.Min(input.Length, MailboxWire.RequestHeaderSize);
+        input.Slice(0, available).CopyTo(header);
+
+        if (available >= 2)
+        {
+            var magic = BinaryPrimitives.ReadUInt16BigEndian(header);
+            if (magic != MailboxWire.Magic)
+            {
+                error = new DecodeError("MagicNo", MailboxWire.Hex16(magic), MailboxWire.Hex16(MailboxWire.Magic), "bad-magic");
+                return DecodeStatus.Invalid;
+            }
+        }
+        if (available >= 3 && header[2] is not (MailboxWire.ReadId or MailboxWire.CreateId))
+        {
+            error = new DecodeError("ID", header[2].ToString(), "1 (read) or 2 (create)", "bad-id");
+            return DecodeStatus.Invalid;
+        }
+        if (available >= 4 && header[3] == 0)
+        {
+            error = new DecodeError("NameLen", "0", "at least 1", "bad-name-length");
+            return DecodeStatus.Invalid;
+        }
+        var isRead = available >= 3 && header[2] == MailboxWire.ReadId;
+        if (available >= 5)
+        {
+            var receiverLen = header[4];
+            if (isRead && receiverLen != 0)
+            {
+                error = new DecodeError("ReceiverLen", receiverLen.ToString(), "0 for a read request", "bad-receiver-length");
+                return DecodeStatus.Invalid;
+            }
+            if (!isRead && receiverLen == 0)
+            {
+                error = new DecodeError("ReceiverLen", "0", "at least 1 for a create request", "bad-receiver-length");
+                return DecodeStatus.Invalid;
+            }
+        }
+        if (available < MailboxWire.RequestHeaderSize)
+        {
+            return DecodeStatus.Incomplete;
+        }
+        var messageLen = BinaryPrimitives.ReadUInt16BigEndian(header[5..]);
+        if (isRead && messageLen != 0)
+        {
+            error = new DecodeError("MessageLen", messageLen.ToString(), "0 for a read request", "bad-message-length");
+            return DecodeStatus.Invalid;
+        }
+        if (!isRead && messageLen == 0)
+        {
+            error = new DecodeError("MessageLen", "0", "at least 1 for a create request", "bad-message-length");
+            return DecodeStatus.Invalid;
+        }
+
+        int nameLen = header[3], receiverLength = header[4];
+        long total = MailboxWire.RequestHeaderSize + nameLen + receiverLength + messageLen;
+        if (input.Length < total)
+        {
+            return DecodeStatus.Incomplete;
+        }
+
+        var body = input.Slice(MailboxWire.RequestHeaderSize);
+        if (!TryText(body.Slice(0, nameLen), "UserName", out var user, out error)
+            || !TryText(body.Slice(nameLen, receiverLength), "ReceiverName", out var receiver, out error)
+            || !TryText(body.Slice(nameLen + receiverLength, messageLen), "Message", out var message, out error))
+        {
+            return DecodeStatus.Invalid;
+        }
+        frame = new MessageRequest((MessageRequestKind)header[2], user, receiver, message);
+        consumed = input.GetPosition(total);
+        return DecodeStatus.Complete;
+    }
+
+    internal static bool TryText(in ReadOnlySequence<byte> bytes, string field, out string text, out DecodeError error)
+    {
+        if (Utf8Text.TryDecode(bytes, out text))
+        {
+            error = default;
+            return true;
+        }
+        error = new DecodeError(field, $"not valid UTF-8 ({Preview(bytes)})", "UTF-8 text", "bad-utf8");
+        return false;
+    }
+
+    private static string Preview(in ReadOnlySequence<byte> bytes)
+    {
+        var head = bytes.Slice(0, Math.Min(bytes.Length, 8)).ToArray();
+        return Convert.ToHexString(head).ToLowerInvariant() + (bytes.Length > 8 ? "..." : string.Empty);
+    }
+
+    private static void Check(bool ok, string field, int length, string expected)
+    {
+        if (!ok)
+        {
+            throw new ArgumentException($"{field} is {Utf8Text.Bytes(length)} in UTF-8, expected {expected}");
+        }
+    }
+}

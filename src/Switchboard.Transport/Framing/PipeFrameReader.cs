@@ -1,0 +1,93 @@
+using System.IO.Pipelines;
+using Switchboard.Protocol;
+using Switchboard.Transport.Timeouts;
+
+namespace Switchboard.Transport.Framing;
+
+/// <summary>
+/// Reads whole frames from a <see cref="PipeReader"/> with any <see cref="IFrameDecoder{TFrame}"/>:
+/// correct whether bytes arrive one at a time or many frames in one read, and never consuming
+/// bytes past the frame (they stay in the pipe for the next call).
+/// </summary>
+public static class PipeFrameReader
+{
+    /// <summary>
+    /// Reads one frame. The gap rule applies from the call (or, with <paramref name="idleUntilFirstByte"/>,
+    /// from the frame's first byte, so long-lived connections may sit idle between frames).
+    /// A frame must fit in the transport's read buffer (Kestrel: 1 MiB unless raised).
+    /// </summary>
+    /// <param name="record">The record's name for error messages (e.g. <c>MessageRequest</c>).</param>
+    /// <exception cref="ProtocolViolationException">The bytes are not a valid frame.</exception>
+    /// <exception cref="PeerClosedException">The peer closed before the frame was complete.</exception>
+    /// <exception cref="PeerTimeoutException">The gap rule or deadline fired.</exception>
+    public static async ValueTask<TFrame> ReadFrameAsync<TFrame>(
+        this PipeReader reader, IFrameDecoder<TFrame> decoder, GapTimer timer, string record, bool idleUntilFirstByte = false)
+    {
+        if (idleUntilFirstByte)
+        {
+            timer.Pause();
+        }
+        else
+        {
+            timer.Restart();
+        }
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await reader.ReadAsync(timer.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timer.HasExpired)
+            {
+                throw timer.Expired($"reading {record}");
+            }
+            if (result.IsCanceled)
+            {
+                throw new OperationCanceledException($"reading {record} was cancelled");
+            }
+
+            var buffer = result.Buffer;
+            if (!buffer.IsEmpty)
+            {
+                var status = decoder.TryDecode(buffer, out var frame, out var consumed, out var error);
+                if (status == DecodeStatus.Complete)
+                {
+                    reader.AdvanceTo(consumed);
+                    timer.Pause();
+                    return frame;
+                }
+                if (status == DecodeStatus.Invalid)
+                {
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    throw new ProtocolViolationException(record, error);
+                }
+            }
+            if (result.IsCompleted)
+            {
+                var received = buffer.Length;
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                throw new PeerClosedException(received == 0
+                    ? $"connection closed before {record} arrived"
+                    : $"connection closed after {Utf8Text.Bytes(received)} of an incomplete {record}");
+            }
+            reader.AdvanceTo(buffer.Start, buffer.End);
+            timer.Restart();
+        }
+    }
+
+    /// <summary>
+    /// Returns the number of bytes already received and not consumed, without waiting for more.
+    /// Used to detect bytes a peer sent past the end of a record it should have ended with.
+    /// </summary>
+    public static long BufferedByteCount(this PipeReader reader)
+    {
+        if (!reader.TryRead(out var result))
+        {
+            return 0;
+        }
+        var length = result.Buffer.Length;
+        reader.AdvanceTo(result.Buffer.Start, result.Buffer.Start);
+        return length;
+    }
+}

@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Switchboard.Transport.Observability;
+
+namespace Switchboard.Transport.Hosting;
+
+/// <summary>
+/// Raw-TCP services hosted on Kestrel (<c>UseConnectionHandler</c>), several endpoints in one host.
+/// Kestrel supplies the accept loops, pipes, connection limits and graceful shutdown; the
+/// services supply handlers. Start with <see cref="StartAsync"/>; the bound ports are then in
+/// <see cref="Endpoints"/> (useful with port 0).
+/// </summary>
+public sealed class TcpServerHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly IReadOnlyList<(ListenSpec Spec, ListenOptions Options)> _listeners;
+
+    private TcpServerHost(WebApplication app, IReadOnlyList<(ListenSpec, ListenOptions)> listeners)
+    {
+        _app = app;
+        _listeners = listeners;
+    }
+
+    /// <summary>The host's services (stores, options, metrics).</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Each service's bound endpoint, by service name. Valid after start.</summary>
+    public IReadOnlyDictionary<string, IPEndPoint> Endpoints =>
+        _listeners.ToDictionary(l => l.Spec.Service, l => l.Options.IPEndPoint!);
+
+    /// <summary>The bound port of <paramref name="service"/>.</summary>
+    public int PortOf(string service) => Endpoints[service].Port;
+
+    /// <summary>Builds and starts a host; fails with <see cref="ServerStartException"/> when a port cannot be bound.</summary>
+    /// <param name="configureServices">Registers what the handlers need (stores, options).</param>
+    /// <param name="configureLogging">Logging providers; <c>null</c> for none.</param>
+    public static async Task<TcpServerHost> StartAsync(
+        IReadOnlyList<ListenSpec> endpoints,
+        ServerHostOptions options,
+        Action<IServiceCollection>? configureServices,
+        Action<ILoggingBuilder>? configureLogging,
+        CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<SwitchboardMetrics>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
+        builder.Services.Configure<SocketTransportOptions>(o =>
+        {
+            o.MaxReadBufferSize = options.MaxReadBufferSize;
+            o.Backlog = options.Backlog;
+        });
+        builder.Logging.ClearProviders();
+        configureLogging?.Invoke(builder.Logging);
+        configureServices?.Invoke(builder.Services);
+
+        var listeners = new List<(ListenSpec, ListenOptions)>();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
+            kestrel.AddServerHeader = false;
+            foreach (var spec in endpoints)
+            {
+                void Configure(ListenOptions listen)
+                {
+                    spec.Configure(listen);
+                    listeners.Add((spec, listen));
+                }
+                if (spec.Address is null)
+                {
+                    kestrel.ListenAnyIP(spec.Port, Configure);
+                }
+                else
+                {
+                    kestrel.Listen(spec.Address, spec.Port, Configure);
+                }
+            }
+        });
+
+        var app = builder.Build();
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (FindSocketError(e) is { } socketError)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new ServerStartException(Describe(endpoints, socketError), socketError);
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new ServerStartException($"cannot listen on {string.Join(", ", endpoints.Select(Where))}: {e.Message}", e);
+        }
+        return new TcpServerHost(app, listeners);
+    }
+
+    /// <summary>Stops accepting, lets open exchanges finish (up to the shutdown timeout), then closes them.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static SocketException? FindSocketError(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException s)
+            {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private static string Where(ListenSpec s) => $"{s.Service} on {(s.Address is null ? "*" : s.Address.ToString())} port {s.Port}";
+
+    private static string Describe(IReadOnlyList<ListenSpec> endpoints, SocketException e)
+    {
+        var what = string.Join(", ", endpoints.Select(Where));
+        return e.SocketErrorCode switch
+        {
+            SocketError.AddressAlreadyInUse => $"cannot listen ({what}): address already in use",
+            SocketError.AccessDenied => $"cannot listen ({what}): permission denied",
+            SocketError.AddressNotAvailable => $"cannot listen ({what}): address not available on this machine",
+            _ => $"cannot listen ({what}): {e.Message}",
+        };
+    }
+}

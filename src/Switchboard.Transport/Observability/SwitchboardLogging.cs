@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Switchboard.Transport.Observability;
+
+/// <summary>Console logging for servers: one timestamped line per event, all on stderr (stdout is for data).</summary>
+public static class SwitchboardLogging
+{
+    public static ILoggingBuilder AddSwitchboardConsole(this ILoggingBuilder logging, Verbosity verbosity)
+    {
+        logging.ClearProviders();
+        logging.AddConsole(o =>
+        {
+            o.FormatterName = SwitchboardConsoleFormatter.Name;
+            o.LogToStandardErrorThreshold = LogLevel.Trace;
+        });
+        logging.AddConsoleFormatter<SwitchboardConsoleFormatter, ConsoleFormatterOptions>();
+        logging.SetMinimumLevel(verbosity switch
+        {
+            Verbosity.Quiet => LogLevel.Warning,
+            Verbosity.Verbose => LogLevel.Debug,
+            _ => LogLevel.Information,
+        });
+        // Kestrel and the host narrate their own lifecycle; only their problems are ours to show.
+        logging.AddFilter("Microsoft", verbosity == Verbosity.Verbose ? LogLevel.Information : LogLevel.Warning);
+        return logging;
+    }
+}
