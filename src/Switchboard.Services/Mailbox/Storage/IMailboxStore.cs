@@ -1,0 +1,37 @@
+using Switchboard.Protocol.Mailbox;
+
+namespace Switchboard.Services.Mailbox.Storage;
+
+/// <summary>
+/// Where mailbox messages wait for their receiver. Delivery is claim → write → commit:
+/// <see cref="ClaimAsync"/> reserves the oldest messages so a concurrent read cannot send them too;
+/// <see cref="CommitAsync"/> deletes exactly those once the response was written;
+/// <see cref="ReleaseAsync"/> returns them when writing failed. The shape maps onto a shared SQL
+/// store (<c>SELECT ... FOR UPDATE SKIP LOCKED</c>) as well as onto SQLite and memory.
+/// </summary>
+public interface IMailboxStore : IAsyncDisposable
+{
+    /// <summary>A short description for logs, e.g. <c>sqlite:/var/lib/mailbox.db</c>.</summary>
+    string Description { get; }
+
+    /// <summary>Stores <paramref name="message"/> for <paramref name="receiver"/>; durable (for durable stores) when it completes.</summary>
+    ValueTask AppendAsync(string receiver, MailboxMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Claims up to <paramref name="max"/> of <paramref name="user"/>'s oldest unclaimed messages, oldest first.</summary>
+    ValueTask<MailboxClaim> ClaimAsync(string user, int max, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the claimed messages: they were delivered.</summary>
+    ValueTask CommitAsync(MailboxClaim claim, CancellationToken cancellationToken);
+
+    /// <summary>Makes the claimed messages available again, in their original order: delivery failed.</summary>
+    ValueTask ReleaseAsync(MailboxClaim claim, CancellationToken cancellationToken);
+
+    /// <summary>How many messages wait for <paramref name="user"/>, claimed or not.</summary>
+    ValueTask<long> CountAsync(string user, CancellationToken cancellationToken);
+}
+
+/// <summary>Messages reserved for one delivery attempt.</summary>
+/// <param name="Token">Store-specific identity of the claim.</param>
+/// <param name="Ids">Store-specific ids of the claimed messages, parallel to <paramref name="Messages"/>.</param>
+/// <param name="MoreWaiting">True when unclaimed messages for the user remain beyond these.</param>
+public sealed record MailboxClaim(string User, long Token, IReadOnlyList<long> Ids, IReadOnlyList<MailboxMessage> Messages, bool MoreWaiting);

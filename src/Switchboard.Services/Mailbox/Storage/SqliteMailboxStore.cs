@@ -1,0 +1,257 @@
+using Microsoft.Data.Sqlite;
+using Switchboard.Protocol.Mailbox;
+
+namespace Switchboard.Services.Mailbox.Storage;
+
+/// <summary>
+/// Durable store in one SQLite file (WAL). A message is in the file before the create request's
+/// connection is closed, so it survives a restart or <c>kill -9</c>; a message is deleted only by
+/// <see cref="CommitAsync"/>, after the response carrying it was written.
+/// </summary>
+public sealed class SqliteMailboxStore : IMailboxStore
+{
+    private const int SchemaVersion = 1;
+
+    // One connection behind an async gate: SQLite has a single writer anyway, and serialising here
+    // avoids SQLITE_BUSY retries between our own connections.
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private long _nextClaim;
+
+    private SqliteMailboxStore(SqliteConnection connection, string path)
+    {
+        _connection = connection;
+        Path = path;
+    }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    public string Description => $"sqlite:{Path}";
+
+    /// <summary>Opens (creating if needed) the store at <paramref name="path"/>.</summary>
+    /// <exception cref="MailboxStoreException">The file cannot be opened or is not a mailbox database.</exception>
+    public static async Task<SqliteMailboxStore> OpenAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        var directory = System.IO.Path.GetDirectoryName(full);
+        if (directory is not null && !Directory.Exists(directory))
+        {
+            throw new MailboxStoreException($"cannot open mailbox store '{path}': folder '{directory}' does not exist");
+        }
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = full,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, """
+                PRAGMA journal_mode = WAL;
+                PRAGMA synchronous = NORMAL;
+                PRAGMA busy_timeout = 5000;
+                """, cancellationToken).ConfigureAwait(false);
+            await MigrateAsync(connection, path, cancellationToken).ConfigureAwait(false);
+            // Claims belong to connections of a previous process; after a crash they would hide messages forever.
+            await ExecuteAsync(connection, "UPDATE messages SET claim = NULL WHERE claim IS NOT NULL;", cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException e)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw new MailboxStoreException($"cannot open mailbox store '{path}': {e.Message}", e);
+        }
+        return new SqliteMailboxStore(connection, full);
+    }
+
+    private static async Task MigrateAsync(SqliteConnection connection, string path, CancellationToken cancellationToken)
+    {
+        await using var version = connection.CreateCommand();
+        version.CommandText = "PRAGMA user_version;";
+        var current = Convert.ToInt32(await version.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        if (current == SchemaVersion)
+        {
+            return;
+        }
+        if (current != 0)
+        {
+            throw new MailboxStoreException($"cannot open mailbox store '{path}': schema version {current} is not {SchemaVersion} (made by another Switchboard version?)");
+        }
+        await using (var tables = connection.CreateCommand())
+        {
+            tables.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table';";
+            var count = Convert.ToInt64(await tables.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+            if (count != 0)
+            {
+                throw new MailboxStoreException($"cannot open mailbox store '{path}': the file is a database of something else (it has tables but no mailbox schema)");
+            }
+        }
+        await ExecuteAsync(connection, $"""
+            BEGIN IMMEDIATE;
+            CREATE TABLE messages (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                receiver TEXT NOT NULL,
+                sender TEXT NOT NULL,
+                body TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                claim INTEGER NULL
+            );
+            CREATE INDEX messages_by_receiver ON messages (receiver, id);
+            PRAGMA user_version = {SchemaVersion};
+            COMMIT;
+            """, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask AppendAsync(string receiver, MailboxMessage message, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var insert = _connection.CreateCommand();
+            insert.CommandText = "INSERT INTO messages (receiver, sender, body, created_at) VALUES ($receiver, $sender, $body, $now);";
+            insert.Parameters.AddWithValue("$receiver", receiver);
+            insert.Parameters.AddWithValue("$sender", message.Sender);
+            insert.Parameters.AddWithValue("$body", message.Text);
+            insert.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException e)
+        {
+            throw new MailboxStoreException($"storing a message for '{receiver}' failed: {e.Message}", e);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask<MailboxClaim> ClaimAsync(string user, int max, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var token = ++_nextClaim;
+            await using var transaction = (SqliteTransaction)await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var ids = new List<long>();
+            var messages = new List<MailboxMessage>();
+            var more = false;
+            await using (var select = _connection.CreateCommand())
+            {
+                select.Transaction = transaction;
+                // One row past the limit tells whether more are waiting without a second query.
+                select.CommandText = "SELECT id, sender, body FROM messages WHERE receiver = $user AND claim IS NULL ORDER BY id LIMIT $limit;";
+                select.Parameters.AddWithValue("$user", user);
+                select.Parameters.AddWithValue("$limit", max + 1);
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (ids.Count == max)
+                    {
+                        more = true;
+                        break;
+                    }
+                    ids.Add(reader.GetInt64(0));
+                    messages.Add(new MailboxMessage(reader.GetString(1), reader.GetString(2)));
+                }
+            }
+            if (ids.Count > 0)
+            {
+                await using var update = _connection.CreateCommand();
+                update.Transaction = transaction;
+                update.CommandText = "UPDATE messages SET claim = $claim WHERE receiver = $user AND claim IS NULL AND id BETWEEN $first AND $last;";
+                update.Parameters.AddWithValue("$claim", token);
+                update.Parameters.AddWithValue("$user", user);
+                update.Parameters.AddWithValue("$first", ids[0]);
+                update.Parameters.AddWithValue("$last", ids[^1]);
+                await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return new MailboxClaim(user, token, ids, messages, more);
+        }
+        catch (SqliteException e)
+        {
+            throw new MailboxStoreException($"reading messages for '{user}' failed: {e.Message}", e);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public ValueTask CommitAsync(MailboxClaim claim, CancellationToken cancellationToken) =>
+        ByClaimAsync("DELETE FROM messages WHERE claim = $claim;", claim, "deleting delivered messages", cancellationToken);
+
+    public ValueTask ReleaseAsync(MailboxClaim claim, CancellationToken cancellationToken) =>
+        ByClaimAsync("UPDATE messages SET claim = NULL WHERE claim = $claim;", claim, "returning undelivered messages", cancellationToken);
+
+    private async ValueTask ByClaimAsync(string sql, MailboxClaim claim, string what, CancellationToken cancellationToken)
+    {
+        if (claim.Ids.Count == 0)
+        {
+            return;
+        }
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var command = _connection.CreateCommand();
+            command.CommandText = sql;
+            command.Parameters.AddWithValue("$claim", claim.Token);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException e)
+        {
+            throw new MailboxStoreException($"{what} for '{claim.User}' failed: {e.Message}", e);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask<long> CountAsync(string user, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var count = _connection.CreateCommand();
+            count.CommandText = "SELECT count(*) FROM messages WHERE receiver = $user;";
+            count.Parameters.AddWithValue("$user", user);
+            return Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Checkpoints the WAL into the main file and closes it, so the folder holds one tidy file.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            try
+            {
+                await ExecuteAsync(_connection, "PRAGMA wal_checkpoint(TRUNCATE);", CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (SqliteException)
+            {
+                // The data is safe in the WAL either way; the next open checkpoints it.
+            }
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+            _gate.Dispose();
+        }
+    }
+}
