@@ -13,7 +13,8 @@ public static class UpCommand
     public static Command Create(ConsoleStreams console)
     {
         var mailboxStore = MailboxCommand.StoreOption("--mailbox-store");
-        var up = new Command("up", $"Run every server on its default port: mailbox {MailboxServerOptions.DefaultPort}.") { mailboxStore };
+        var mailboxPort = CliArguments.PortOption("--mailbox-port", MailboxServerOptions.MinPort, MailboxServerOptions.MaxPort, MailboxServerOptions.DefaultPort);
+        var up = new Command("up", $"Run every server on its default port: mailbox {MailboxServerOptions.DefaultPort}.") { mailboxStore, mailboxPort };
         var common = new ServerOptions(up);
         up.SetAction(async (parse, ct) =>
         {
@@ -22,7 +23,7 @@ public static class UpCommand
             await using var store = await MailboxStoreSpec.OpenAsync(parse.GetValue(mailboxStore)!, ct);
             var endpoints = new List<ListenSpec>
             {
-                MailboxEndpoint.Listen(bind, MailboxServerOptions.DefaultPort),
+                MailboxEndpoint.Listen(bind, parse.GetValue(mailboxPort)),
             };
             return await ServerRunner.RunAsync(
                 console,

@@ -24,6 +24,15 @@ public static class CliArguments
         CustomParser = r => ParsePort(r, "--port", min, max),
     };
 
+    /// <summary>An optional port option with a default, e.g. <c>--mailbox-port</c> on <c>up</c>.</summary>
+    public static Option<int> PortOption(string name, int min, int max, int defaultPort) => new(name)
+    {
+        Description = $"TCP port, {min}-{max} (default {defaultPort})",
+        HelpName = "PORT",
+        DefaultValueFactory = _ => defaultPort,
+        CustomParser = r => ParsePort(r, name, min, max),
+    };
+
     /// <summary>A host argument: IPv4, IPv6 or a name for the system resolver.</summary>
     public static Argument<string> Host(string name = "HOST") => new(name)
     {

@@ -23,6 +23,12 @@ public static class SwitchboardLogging
         });
         // Kestrel and the host narrate their own lifecycle; only their problems are ours to show.
         logging.AddFilter("Microsoft", verbosity == Verbosity.Verbose ? LogLevel.Information : LogLevel.Warning);
+        if (verbosity != Verbosity.Verbose)
+        {
+            // A failed start is reported once, as "error: cannot listen ...", by the caller; the host's
+            // own report of it is a stack trace.
+            logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+        }
         return logging;
     }
 }

@@ -1,0 +1,33 @@
+using System.Net;
+using System.Net.Sockets;
+using Switchboard.Cli.Infrastructure;
+using Switchboard.Services.Common;
+
+namespace Switchboard.Cli.Tests;
+
+/// <summary>Runs the CLI in process with scripted stdin and captured stdout/stderr.</summary>
+public sealed record CliRun(int ExitCode, string Out, string Error)
+{
+    /// <summary>Runs with <paramref name="stdin"/> as the whole of standard input.</summary>
+    public static Task<CliRun> WithInputAsync(string stdin, params string[] args) => WithInputAsync(stdin, CancellationToken.None, args);
+
+    public static async Task<CliRun> WithInputAsync(string stdin, CancellationToken shutdown, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await CliApp.RunAsync(args, new ConsoleStreams(new StringReader(stdin), output, error), shutdown);
+        return new CliRun(code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Runs with empty standard input.</summary>
+    public static Task<CliRun> RunAsync(params string[] args) => WithInputAsync(string.Empty, CancellationToken.None, args);
+
+    /// <summary>A loopback port nothing listens on right now (for commands whose port range forbids 0).</summary>
+    public static int FreePort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)probe.LocalEndPoint!).Port;
+        return port is >= 1024 and <= 64000 ? port : FreePort();
+    }
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Text;
+using Switchboard.Tests.Shared;
+
+namespace Switchboard.Cli.Tests.Processes;
+
+/// <summary>The real <c>switchboard</c> executable in a child process, for signals, exit codes and crashes.</summary>
+public sealed class SwitchboardProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stderr = new();
+    private readonly StringBuilder _stdout = new();
+    private readonly SemaphoreSlim _line = new(0);
+
+    private SwitchboardProcess(Process process)
+    {
+        _process = process;
+        _process.ErrorDataReceived += (_, e) => Append(_stderr, e.Data);
+        _process.OutputDataReceived += (_, e) => Append(_stdout, e.Data);
+        _process.BeginErrorReadLine();
+        _process.BeginOutputReadLine();
+    }
+
+    public string Stderr { get { lock (_stderr) { return _stderr.ToString(); } } }
+
+    public string Stdout { get { lock (_stdout) { return _stdout.ToString(); } } }
+
+    public static SwitchboardProcess Start(params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "switchboard.dll");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
+        info.ArgumentList.Add(dll);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+        return new SwitchboardProcess(Process.Start(info)!);
+    }
+
+    private void Append(StringBuilder target, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (target)
+        {
+            target.AppendLine(line);
+        }
+        _line.Release();
+    }
+
+    /// <summary>Waits for a stderr line containing <paramref name="fragment"/> (e.g. "listening on").</summary>
+    public async Task WaitForStderrAsync(string fragment)
+    {
+        var end = DateTime.UtcNow + Deadline.Default;
+        while (!Stderr.Contains(fragment, StringComparison.Ordinal))
+        {
+            if (_process.HasExited && !Stderr.Contains(fragment, StringComparison.Ordinal))
+            {
+                await _process.WaitForExitAsync();
+                if (!Stderr.Contains(fragment, StringComparison.Ordinal))
+                {
+                    throw new InvalidOperationException($"process exited ({_process.ExitCode}) without printing '{fragment}'. stderr:\n{Stderr}");
+                }
+                return;
+            }
+            var left = end - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                throw new TimeoutException($"no '{fragment}' on stderr. stderr:\n{Stderr}");
+            }
+            await _line.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    /// <summary>Sends SIGTERM, as a service manager would.</summary>
+    public async Task TerminateAsync()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])!;
+        await kill.WaitForExitAsync().Within();
+        kill.ExitCode.ShouldBe(0, "kill -TERM failed");
+    }
+
+    /// <summary>SIGKILL: no chance to flush or clean up.</summary>
+    public void KillHard() => _process.Kill(entireProcessTree: true);
+
+    public async Task<int> WaitForExitAsync()
+    {
+        await _process.WaitForExitAsync().Within();
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}
