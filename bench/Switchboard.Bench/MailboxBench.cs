@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Switchboard.Protocol.Mailbox;
+using Switchboard.Services.Mailbox;
+using Switchboard.Services.Mailbox.Storage;
+using Switchboard.Transport.Hosting;
+
+namespace Switchboard.Bench;
+
+/// <summary>
+/// Requests per second for mailbox create and read, with 1 and 50 concurrent clients, each request on its
+/// own connection as the protocol requires. Measured against our server with the SQLite store (the
+/// default) and the memory store, and against the handout-style Python server (bench/peers) in the same run.
+/// </summary>
+public static class MailboxBench
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var seconds = args.Length > 0 && double.TryParse(args[0], out var s) ? s : 3;
+        var duration = TimeSpan.FromSeconds(seconds);
+        BenchReport.Machine();
+        Console.WriteLine($"each figure: {duration.TotalSeconds:0.#} s of requests; every request opens its own connection");
+
+        var results = new Dictionary<string, double>();
+        using (var dir = new TempFolder())
+        {
+            await using var sqlite = await SqliteMailboxStore.OpenAsync(Path.Combine(dir.Path, "bench.db"));
+            await MeasureServerAsync("switchboard sqlite", sqlite, duration, results);
+        }
+        await using (var memory = new MemoryMailboxStore())
+        {
+            await MeasureServerAsync("switchboard memory", memory, duration, results);
+        }
+
+        var python = await StartPythonAsync();
+        if (python is null)
+        {
+            Console.WriteLine("python3 not found: the handout peer is not measured");
+        }
+        else
+        {
+            using (python.Value.Process)
+            {
+                await MeasureAsync("handout python", python.Value.Port, duration, results);
+                python.Value.Process.Kill();
+            }
+            Console.WriteLine();
+            foreach (var kind in new[] { "create x1", "create x50", "read x1", "read x50" })
+            {
+                Console.WriteLine($"ratio switchboard sqlite / handout python, {kind,-10}: {results[$"switchboard sqlite {kind}"] / results[$"handout python {kind}"],6:0.00}x");
+            }
+        }
+        return 0;
+    }
+
+    private static async Task MeasureServerAsync(string name, IMailboxStore store, TimeSpan duration, Dictionary<string, double> results)
+    {
+        await using var host = await TcpServerHost.StartAsync(
+            [MailboxEndpoint.Listen(IPAddress.Loopback, 0)], ServerHostOptions.Default,
+            services => MailboxEndpoint.Register(services, new MailboxServerOptions(), store), null, CancellationToken.None);
+        await MeasureAsync(name, host.PortOf(MailboxServer.ServiceName), duration, results);
+    }
+
+    private static async Task MeasureAsync(string name, int port, TimeSpan duration, Dictionary<string, double> results)
+    {
+        foreach (var clients in new[] { 1, 50 })
+        {
+            var create = await RunLoadAsync(port, clients, duration, i => MessageRequestCodec.Encode(
+                MessageRequest.Create($"sender{i % 7}", $"user{i % clients}", "a short benchmark message of 40 bytes..")));
+            Report(results, $"{name} create x{clients}", create, duration);
+        }
+        foreach (var clients in new[] { 1, 50 })
+        {
+            // Each read fetches whatever the creates left: mostly full 255-message responses at first, then empty ones.
+            var read = await RunLoadAsync(port, clients, duration, i => MessageRequestCodec.Encode(MessageRequest.Read($"user{i % clients}")));
+            Report(results, $"{name} read x{clients}", read, duration);
+        }
+    }
+
+    private static void Report(Dictionary<string, double> results, string label, long count, TimeSpan duration)
+    {
+        results[label] = count / duration.TotalSeconds;
+        BenchReport.Rate(label, count, duration, "req");
+    }
+
+    private static async Task<long> RunLoadAsync(int port, int clients, TimeSpan duration, Func<int, byte[]> request)
+    {
+        long done = 0;
+        var stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var workers = Enumerable.Range(0, clients).Select(worker => Task.Run(async () =>
+        {
+            var bytes = request(worker);
+            var receive = new byte[64 * 1024];
+            while (Stopwatch.GetTimestamp() < stopAt)
+            {
+                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(IPAddress.Loopback, port);
+                await socket.SendAsync(bytes, SocketFlags.None);
+                // Read until the server closes: for a create that confirms it was stored; for a read, that the response ended.
+                while (await socket.ReceiveAsync(receive, SocketFlags.None) > 0)
+                {
+                }
+                Interlocked.Increment(ref done);
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+        return done;
+    }
+
+    private static async Task<(Process Process, int Port)?> StartPythonAsync()
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "peers", "handout_mailbox_server.py");
+        try
+        {
+            var process = Process.Start(new ProcessStartInfo("python3", [script, "0"]) { RedirectStandardOutput = true, UseShellExecute = false })!;
+            var line = await process.StandardOutput.ReadLineAsync();
+            return (process, int.Parse(line!));
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+
+    private sealed class TempFolder : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("switchboard-bench-").FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
+    }
+}
