@@ -28,7 +28,7 @@ internal sealed class DownloadTarget : IAsyncDisposable
     /// <summary>Checks FILENAME before any connection is made: a valid request name whose local path is free.</summary>
     /// <exception cref="UsageException">The name cannot be requested (empty, over 1024 bytes, NUL, a folder name).</exception>
     /// <exception cref="SwitchboardException">Something already exists at the path, or its folder does not.</exception>
-    public static string Check(string fileName)
+    public static string Check(string fileName, bool checkLocalPath = true)
     {
         if (fileName.Length == 0)
         {
@@ -46,6 +46,10 @@ internal sealed class DownloadTarget : IAsyncDisposable
         if (fileName.EndsWith('/') || fileName.EndsWith(System.IO.Path.DirectorySeparatorChar))
         {
             throw new UsageException($"FILENAME {FileNameDisplay.Format(fileName)} names a folder, not a file");
+        }
+        if (!checkLocalPath)
+        {
+            return fileName;
         }
         string full;
         try

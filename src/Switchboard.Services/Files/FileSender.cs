@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Switchboard.Transport.Framing;
@@ -12,6 +11,9 @@ internal static class FileSender
 {
     private const string What = "file data";
 
+    /// <summary>Bytes read from the file per flush on the buffered path (Kestrel's output pipe pauses at 64 KiB).</summary>
+    private const int BufferedChunk = 32 * 1024;
+
     /// <summary>
     /// Zero-copy: header and file go through <c>SendPacketsAsync</c> (sendfile on Linux) straight on the
     /// socket. Nothing may be written to the connection's output pipe meanwhile, or bytes would interleave:
@@ -20,13 +22,10 @@ internal static class FileSender
     /// <returns>File bytes sent (the header not counted).</returns>
     public static async Task<long> SendZeroCopyAsync(
         Socket socket, ConnectionContext connection, byte[] header, FileStream file, long length,
-        GapTimer timer, ChunkSizer sizer, Action<long> sent)
+        SendWatchdog watchdog, ChunkSizer sizer, Action<long> sent)
     {
         using var args = new SocketAsyncEventArgs();
         var completion = new SendCompletion(args);
-        // A stalled send cannot be cancelled on its own; closing the connection fails it, which is what
-        // the gap rule asks for anyway.
-        using var onExpiry = timer.Token.Register(() => connection.Abort(new ConnectionAbortedException("gap rule: the reader stopped taking data")));
         long offset = 0;
         var first = true;
         while (first || offset < length)
@@ -39,26 +38,22 @@ internal static class FileSender
                 _ => [new SendPacketsElement(file, offset, count, endOfPacket: false)],
             };
             var expected = count + (first ? header.Length : 0);
-            timer.Restart();
             sizer.Starting();
             int transferred;
+            var send = completion.SendAsync(socket, elements);
+            var stalled = await watchdog.WatchAsync(send).ConfigureAwait(false);
+            if (stalled)
+            {
+                throw await AbortAsync(connection, send, watchdog.Gap).ConfigureAwait(false);
+            }
             try
             {
-                transferred = await completion.SendAsync(socket, elements).ConfigureAwait(false);
+                transferred = await send.ConfigureAwait(false);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
-                if (timer.HasExpired)
-                {
-                    throw timer.Expired($"sending {What}");
-                }
-                throw new PeerClosedException($"connection lost while sending {What} after {offset} bytes: {e.Message}");
+                throw new PeerClosedException($"connection lost while sending {What}: {e.Message}");
             }
-            if (timer.HasExpired)
-            {
-                throw timer.Expired($"sending {What}");
-            }
-            timer.Pause();
             sizer.Finished();
             if (transferred != expected)
             {
@@ -72,33 +67,56 @@ internal static class FileSender
         return offset;
     }
 
-    /// <summary>Portable path: header, then the file read piece by piece into the output pipe, each flush gap-timed.</summary>
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Portable path: header, then the file read piece by piece into the connection's output pipe. Each
+    /// flush is watched like a zero-copy send, because a flush completes only when the kernel wakes the
+    /// writer, which it does after a third of the socket buffer has drained, not after each byte.
+    /// </summary>
     public static async Task<long> SendBufferedAsync(
-        PipeWriter output, byte[] header, FileStream file, long length, GapTimer timer, ChunkSizer sizer, Action<long> sent)
+        ConnectionContext connection, byte[] header, FileStream file, long length, SendWatchdog watchdog, Action<long> sent)
     {
+        var output = connection.Transport.Output;
         output.Write(header);
         long offset = 0;
-        while (offset < length)
+        do
         {
-            var want = (int)Math.Min(sizer.Next, length - offset);
-            var memory = output.GetMemory(want)[..want];
-            var n = await RandomAccess.ReadAsync(file.SafeFileHandle, memory, offset, timer.Token).ConfigureAwait(false);
-            if (n == 0)
+            var want = (int)Math.Min(BufferedChunk, length - offset);
+            if (want > 0)
             {
-                throw new FileChangedException($"the file shrank while being sent ({offset} of {length} bytes)");
+                var memory = output.GetMemory(want)[..want];
+                var n = await RandomAccess.ReadAsync(file.SafeFileHandle, memory, offset).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    throw new FileChangedException($"the file shrank while being sent ({offset} of {length} bytes)");
+                }
+                output.Advance(n);
+                offset += n;
             }
-            output.Advance(n);
-            sizer.Starting();
-            await output.FlushWithGapAsync(timer, What).ConfigureAwait(false);
-            sizer.Finished();
-            offset += n;
+            var flush = output.FlushAsync().AsTask();
+            if (await watchdog.WatchAsync(flush).ConfigureAwait(false))
+            {
+                throw await AbortAsync(connection, flush, watchdog.Gap).ConfigureAwait(false);
+            }
+            if ((await flush.ConfigureAwait(false)).IsCompleted)
+            {
+                throw new PeerClosedException($"connection closed while sending {What}");
+            }
             sent(offset);
         }
-        if (length == 0)
-        {
-            await output.FlushWithGapAsync(timer, "FileResponse").ConfigureAwait(false);
-        }
+        while (offset < length);
         return offset;
+    }
+
+    /// <summary>Closes the connection to fail a send stalled past the gap, and describes why.</summary>
+    private static async Task<PeerTimeoutException> AbortAsync(ConnectionContext connection, Task pending, TimeSpan gap)
+    {
+        // A pending send cannot be cancelled on its own; closing the connection fails it, which is what
+        // the gap rule asks for anyway.
+        connection.Abort(new ConnectionAbortedException("gap rule: the reader stopped taking data"));
+        await pending.ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        return new PeerTimeoutException($"sending {What}: no progress for {Seconds(gap)} s (gap rule)", "gap-timeout");
     }
 
     /// <summary>Awaits one <c>SendPacketsAsync</c> at a time on a reused <see cref="SocketAsyncEventArgs"/>.</summary>

@@ -40,11 +40,17 @@ public static class FilesClient
 
     /// <summary>Downloads <paramref name="fileName"/> from the server to the same (relative or absolute) local path.</summary>
     /// <param name="progress">Given DataLength, returns a display to report to (or null for none).</param>
+    /// <param name="saveAs">Save here instead of at <paramref name="fileName"/> relative to the current
+    /// folder (tests and benches, which must not change the process-wide current folder).</param>
     public static async Task<DownloadResult> DownloadAsync(
         string host, int port, string fileName, TransportLimits limits,
-        Func<long, ProgressDisplay?>? progress, CancellationToken cancellationToken)
+        Func<long, ProgressDisplay?>? progress, CancellationToken cancellationToken, string? saveAs = null)
     {
-        var path = DownloadTarget.Check(fileName);
+        var path = DownloadTarget.Check(saveAs ?? fileName);
+        if (saveAs is not null)
+        {
+            DownloadTarget.Check(fileName, checkLocalPath: false);
+        }
         var request = FileRequestCodec.Encode(FileRequest.For(fileName));
         var started = Stopwatch.GetTimestamp();
 

@@ -63,13 +63,16 @@ public sealed class FilesServer : ServiceConnectionHandler
 
         var header = FileResponseCodec.EncodeHeader(new FileResponseHeader(true, (uint)opened.Length));
         var sizer = new ChunkSizer(options.MinChunkBytes, options.MaxChunkBytes, options.Limits.GapTimeout);
-        var socket = options.ZeroCopy ? connection.Features.Get<IConnectionSocketFeature>()?.Socket : null;
+        // The socket is used for progress readings on both paths, but written to only on the zero-copy one.
+        var socket = connection.Features.Get<IConnectionSocketFeature>()?.Socket;
+        var watchdog = new SendWatchdog(socket, options.Limits.GapTimeout);
+        var zeroCopy = options.ZeroCopy && socket is not null;
         long sent = 0;
         try
         {
-            sent = socket is not null
-                ? await FileSender.SendZeroCopyAsync(socket, connection, header, opened.File!, opened.Length, timer, sizer, n => sent = n).ConfigureAwait(false)
-                : await FileSender.SendBufferedAsync(connection.Transport.Output, header, opened.File!, opened.Length, timer, sizer, n => sent = n).ConfigureAwait(false);
+            sent = zeroCopy
+                ? await FileSender.SendZeroCopyAsync(socket!, connection, header, opened.File!, opened.Length, watchdog, sizer, n => sent = n).ConfigureAwait(false)
+                : await FileSender.SendBufferedAsync(connection, header, opened.File!, opened.Length, watchdog, n => sent = n).ConfigureAwait(false);
         }
         catch (SwitchboardException e)
         {
@@ -80,7 +83,7 @@ public sealed class FilesServer : ServiceConnectionHandler
         Metrics.BytesSent(Service, sent + header.Length);
         Metrics.Request(Service, "sent");
         Logger.LogInformation("{Peer}: {File}: status 1; sent {Bytes} bytes in {Ms} ms ({Path})",
-            peer, request.Display, sent, Milliseconds(started), socket is not null ? "zero-copy" : "buffered");
+            peer, request.Display, sent, Milliseconds(started), zeroCopy ? "zero-copy" : "buffered");
     }
 
     private static long Milliseconds(long started) => (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
