@@ -5,6 +5,7 @@ using Switchboard.Bench;
 var benches = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["mailbox"] = MailboxBench.RunAsync,
+    ["files"] = FilesBench.RunAsync,
 };
 
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var run))

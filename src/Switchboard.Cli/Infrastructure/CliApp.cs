@@ -70,6 +70,7 @@ public static class CliApp
         var root = new RootCommand("Switchboard: mailbox, files, echo, chat and talk servers and clients, byte-compatible with the course handouts.");
         root.Subcommands.Add(UpCommand.Create(console));
         root.Subcommands.Add(MailboxCommand.Create(console));
+        root.Subcommands.Add(FilesCommand.Create(console));
         return root;
     }
 

@@ -25,10 +25,32 @@ public sealed class SwitchboardProcess : IAsyncDisposable
 
     public string Stdout { get { lock (_stdout) { return _stdout.ToString(); } } }
 
-    public static SwitchboardProcess Start(params string[] args)
+    public static SwitchboardProcess Start(params string[] args) => Start(unprivileged: false, args);
+
+    /// <summary>
+    /// Starts the process as an unprivileged user: as root, through <c>setpriv</c> as nobody (65534), so
+    /// file permissions apply to it as they would to a normal server account.
+    /// </summary>
+    public static SwitchboardProcess StartUnprivileged(params string[] args) => Start(unprivileged: true, args);
+
+    /// <summary>True when the tests run as root (uid 0), as they do in CI.</summary>
+    public static bool RunningAsRoot => Environment.UserName == "root";
+
+    private static SwitchboardProcess Start(bool unprivileged, string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "switchboard.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
+        var dropPrivileges = unprivileged && RunningAsRoot;
+        var info = new ProcessStartInfo(dropPrivileges ? "setpriv" : "dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
+        if (dropPrivileges)
+        {
+            foreach (var a in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "dotnet" })
+            {
+                info.ArgumentList.Add(a);
+            }
+            // The unprivileged user has no home to write the runtime's first-run files into.
+            info.Environment["DOTNET_CLI_HOME"] = Path.GetTempPath();
+            info.Environment["HOME"] = Path.GetTempPath();
+        }
         info.ArgumentList.Add(dll);
         foreach (var a in args)
         {

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using Switchboard.Cli.Infrastructure;
+using Switchboard.Services.Common;
+using Switchboard.Services.Files;
+using Switchboard.Transport.Timeouts;
+
+namespace Switchboard.Cli.Commands;
+
+/// <summary><c>switchboard files server|client</c>: file download, handout 004.</summary>
+public static class FilesCommand
+{
+    /// <summary>The handout's port range.</summary>
+    public const int MinPort = 1024;
+
+    /// <inheritdoc cref="MinPort"/>
+    public const int MaxPort = 64000;
+
+    public static Command Create(ConsoleStreams console)
+    {
+        var files = new Command("files", "Download files (handout 004): a server sharing one folder, a client fetching one file.");
+        files.Subcommands.Add(Server(console));
+        files.Subcommands.Add(Client(console));
+        return files;
+    }
+
+    private static Command Server(ConsoleStreams console)
+    {
+        var command = new Command("server", "Serve the files under --root; nothing outside it is ever sent.");
+        var port = CliArguments.Port(MinPort, MaxPort);
+        var root = new Option<string>("--root")
+        {
+            Description = "folder to serve (default: the current directory)",
+            HelpName = "DIR",
+            DefaultValueFactory = _ => ".",
+        };
+        command.Arguments.Add(port);
+        command.Options.Add(root);
+        var shared = new ServerOptions(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new FilesServerOptions(FilesRoot.Open(parse.GetValue(root)!))
+            {
+                Limits = shared.Limits(parse),
+            };
+            return await ServerRunner.RunAsync(
+                console,
+                [FilesEndpoint.Listen(shared.Bind(parse), parse.GetValue(port))],
+                shared.Host(parse),
+                shared.Verbosity(parse),
+                services => FilesEndpoint.Register(services, options),
+                cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static Command Client(ConsoleStreams console)
+    {
+        var command = new Command("client", "Download FILENAME from the server into the current folder under the same name; never overwrites.");
+        var host = CliArguments.Host();
+        var port = CliArguments.Port(MinPort, MaxPort);
+        var fileName = new Argument<string>("FILENAME") { Description = "file to fetch, relative to the server's root; saved at the same path here" };
+        command.Arguments.Add(host);
+        command.Arguments.Add(port);
+        command.Arguments.Add(fileName);
+        command.SetAction((parse, cancellationToken) => FilesClient.RunAsync(
+            parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(fileName)!, console, TransportLimits.Default, cancellationToken));
+        return command;
+    }
+}

@@ -1,0 +1,74 @@
+using System.Buffers;
+using System.Buffers.Binary;
+
+namespace Switchboard.Protocol.Files;
+
+/// <summary>
+/// Encodes and decodes FileRequest records (handout 004) with the checks the handout's own server
+/// meant to make (its <c>or</c> made them accept anything): MagicNo, Type = 1, FilenameLen 1-1024.
+/// </summary>
+public sealed class FileRequestCodec : IFrameDecoder<FileRequest>
+{
+    public const string RecordName = "FileRequest";
+
+    /// <summary>Stateless; share it.</summary>
+    public static FileRequestCodec Instance { get; } = new();
+
+    /// <summary>Encodes <paramref name="request"/>. FilenameLen is the name's length in bytes (the handout's client wrongly counts characters).</summary>
+    public static byte[] Encode(FileRequest request)
+    {
+        var name = request.NameBytes;
+        var record = new byte[FilesWire.RequestHeaderSize + name.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(record, FilesWire.Magic);
+        record[2] = FilesWire.RequestType;
+        BinaryPrimitives.WriteUInt16BigEndian(record.AsSpan(3), (ushort)name.Length);
+        name.CopyTo(record.AsSpan(FilesWire.RequestHeaderSize));
+        return record;
+    }
+
+    /// <summary>Decodes one request, checking each header field as soon as its bytes arrive.</summary>
+    public DecodeStatus TryDecode(in ReadOnlySequence<byte> input, out FileRequest frame, out SequencePosition consumed, out DecodeError error)
+    {
+        frame = null!;
+        consumed = input.Start;
+        error = default;
+        Span<byte> header = stackalloc byte[FilesWire.RequestHeaderSize];
+        var available = (int)Math.Min(input.Length, FilesWire.RequestHeaderSize);
+        input.Slice(0, available).CopyTo(header);
+
+        if (available >= 2)
+        {
+            var magic = BinaryPrimitives.ReadUInt16BigEndian(header);
+            if (magic != FilesWire.Magic)
+            {
+                error = new DecodeError("MagicNo", FilesWire.Hex16(magic), FilesWire.Hex16(FilesWire.Magic), "bad-magic");
+                return DecodeStatus.Invalid;
+            }
+        }
+        if (available >= 3 && header[2] != FilesWire.RequestType)
+        {
+            error = new DecodeError("Type", header[2].ToString(), "1 (FileRequest)", "bad-type");
+            return DecodeStatus.Invalid;
+        }
+        if (available < FilesWire.RequestHeaderSize)
+        {
+            return DecodeStatus.Incomplete;
+        }
+        var nameLen = BinaryPrimitives.ReadUInt16BigEndian(header[3..]);
+        if (nameLen is < FilesWire.MinFilenameBytes or > FilesWire.MaxFilenameBytes)
+        {
+            error = new DecodeError("FilenameLen", nameLen.ToString(), "1-1024", "bad-filename-length");
+            return DecodeStatus.Invalid;
+        }
+        long total = FilesWire.RequestHeaderSize + nameLen;
+        if (input.Length < total)
+        {
+            return DecodeStatus.Incomplete;
+        }
+        Span<byte> name = stackalloc byte[nameLen];
+        input.Slice(FilesWire.RequestHeaderSize, nameLen).CopyTo(name);
+        frame = new FileRequest(name);
+        consumed = input.GetPosition(total);
+        return DecodeStatus.Complete;
+    }
+}

@@ -1,0 +1,159 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Switchboard.Transport.Framing;
+using Switchboard.Transport.Timeouts;
+
+namespace Switchboard.Services.Files;
+
+/// <summary>Sends the FileResponse header and the file's bytes, under the gap rule, by one of two paths.</summary>
+internal static class FileSender
+{
+    private const string What = "file data";
+
+    /// <summary>Bytes read from the file per flush on the buffered path (Kestrel's output pipe pauses at 64 KiB).</summary>
+    private const int BufferedChunk = 32 * 1024;
+
+    /// <summary>
+    /// Zero-copy: header and file go through <c>SendPacketsAsync</c> (sendfile on Linux) straight on the
+    /// socket. Nothing may be written to the connection's output pipe meanwhile, or bytes would interleave:
+    /// the header therefore travels as the first packet of the first send.
+    /// </summary>
+    /// <returns>File bytes sent (the header not counted).</returns>
+    public static async Task<long> SendZeroCopyAsync(
+        Socket socket, ConnectionContext connection, byte[] header, FileStream file, long length,
+        SendWatchdog watchdog, ChunkSizer sizer, Action<long> sent)
+    {
+        using var args = new SocketAsyncEventArgs();
+        var completion = new SendCompletion(args);
+        long offset = 0;
+        var first = true;
+        while (first || offset < length)
+        {
+            var count = (int)Math.Min(sizer.Next, length - offset);
+            SendPacketsElement[] elements = (first, count > 0) switch
+            {
+                (true, true) => [new SendPacketsElement(header), new SendPacketsElement(file, offset, count, endOfPacket: false)],
+                (true, false) => [new SendPacketsElement(header)],
+                _ => [new SendPacketsElement(file, offset, count, endOfPacket: false)],
+            };
+            var expected = count + (first ? header.Length : 0);
+            sizer.Starting();
+            int transferred;
+            var send = completion.SendAsync(socket, elements);
+            var stalled = await watchdog.WatchAsync(send).ConfigureAwait(false);
+            if (stalled)
+            {
+                throw await AbortAsync(connection, send, watchdog.Gap).ConfigureAwait(false);
+            }
+            try
+            {
+                transferred = await send.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                throw new PeerClosedException($"connection lost while sending {What}: {e.Message}");
+            }
+            sizer.Finished();
+            if (transferred != expected)
+            {
+                // sendfile stops early at end of file: the file shrank after it was measured.
+                throw new FileChangedException($"the file shrank while being sent ({offset + transferred - (first ? header.Length : 0)} of {length} bytes)");
+            }
+            offset += count;
+            first = false;
+            sent(offset);
+        }
+        return offset;
+    }
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Portable path: header, then the file read piece by piece into the connection's output pipe. Each
+    /// flush is watched like a zero-copy send, because a flush completes only when the kernel wakes the
+    /// writer, which it does after a third of the socket buffer has drained, not after each byte.
+    /// </summary>
+    public static async Task<long> SendBufferedAsync(
+        ConnectionContext connection, byte[] header, FileStream file, long length, SendWatchdog watchdog, Action<long> sent)
+    {
+        var output = connection.Transport.Output;
+        output.Write(header);
+        long offset = 0;
+        do
+        {
+            var want = (int)Math.Min(BufferedChunk, length - offset);
+            if (want > 0)
+            {
+                var memory = output.GetMemory(want)[..want];
+                var n = await RandomAccess.ReadAsync(file.SafeFileHandle, memory, offset).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    throw new FileChangedException($"the file shrank while being sent ({offset} of {length} bytes)");
+                }
+                output.Advance(n);
+                offset += n;
+            }
+            var flush = output.FlushAsync().AsTask();
+            if (await watchdog.WatchAsync(flush).ConfigureAwait(false))
+            {
+                throw await AbortAsync(connection, flush, watchdog.Gap).ConfigureAwait(false);
+            }
+            if ((await flush.ConfigureAwait(false)).IsCompleted)
+            {
+                throw new PeerClosedException($"connection closed while sending {What}");
+            }
+            sent(offset);
+        }
+        while (offset < length);
+        return offset;
+    }
+
+    /// <summary>Closes the connection to fail a send stalled past the gap, and describes why.</summary>
+    private static async Task<PeerTimeoutException> AbortAsync(ConnectionContext connection, Task pending, TimeSpan gap)
+    {
+        // A pending send cannot be cancelled on its own; closing the connection fails it, which is what
+        // the gap rule asks for anyway.
+        connection.Abort(new ConnectionAbortedException("gap rule: the reader stopped taking data"));
+        await pending.ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        return new PeerTimeoutException($"sending {What}: no progress for {Seconds(gap)} s (gap rule)", "gap-timeout");
+    }
+
+    /// <summary>Awaits one <c>SendPacketsAsync</c> at a time on a reused <see cref="SocketAsyncEventArgs"/>.</summary>
+    private sealed class SendCompletion
+    {
+        private readonly SocketAsyncEventArgs _args;
+        private TaskCompletionSource<int>? _pending;
+
+        public SendCompletion(SocketAsyncEventArgs args)
+        {
+            _args = args;
+            _args.Completed += (_, e) => Complete(e);
+        }
+
+        public Task<int> SendAsync(Socket socket, SendPacketsElement[] elements)
+        {
+            var pending = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _pending = pending;
+            _args.SendPacketsElements = elements;
+            if (!socket.SendPacketsAsync(_args))
+            {
+                Complete(_args);
+            }
+            return pending.Task;
+        }
+
+        private void Complete(SocketAsyncEventArgs e)
+        {
+            var pending = _pending!;
+            if (e.SocketError == SocketError.Success)
+            {
+                pending.TrySetResult(e.BytesTransferred);
+            }
+            else
+            {
+                pending.TrySetException(new SocketException((int)e.SocketError));
+            }
+        }
+    }
+}

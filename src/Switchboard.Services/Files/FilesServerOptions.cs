@@ -1,0 +1,22 @@
+using Switchboard.Transport.Timeouts;
+
+namespace Switchboard.Services.Files;
+
+/// <summary>What a files server serves and how.</summary>
+/// <param name="Root">The directory served; nothing outside it ever is.</param>
+public sealed record FilesServerOptions(FilesRoot Root)
+{
+    public TransportLimits Limits { get; init; } = TransportLimits.Default;
+
+    /// <summary>
+    /// Send file bytes with the kernel's zero-copy path (sendfile, via <c>Socket.SendPacketsAsync</c>)
+    /// when the transport exposes its socket. Off: bytes are read into the connection's output pipe.
+    /// </summary>
+    public bool ZeroCopy { get; init; } = true;
+
+    /// <summary>Bounds of the adaptive send chunk; see <see cref="ChunkSizer"/>.</summary>
+    public int MinChunkBytes { get; init; } = 64 * 1024;
+
+    /// <inheritdoc cref="MinChunkBytes"/>
+    public int MaxChunkBytes { get; init; } = 4 * 1024 * 1024;
+}

@@ -1,0 +1,45 @@
+using Spectre.Console;
+
+namespace Switchboard.Services.Files;
+
+/// <summary>A Spectre.Console progress bar on stderr, driven by byte counts from the receive loop.</summary>
+public sealed class ProgressDisplay : IAsyncDisposable
+{
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task _rendering;
+    private volatile ProgressTask? _bar;
+
+    public ProgressDisplay(TextWriter stderr, string name, long length)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(stderr),
+            Interactive = InteractionSupport.Yes,
+        });
+        // Spectre renders from its own loop; the receive loop only updates a number.
+        _rendering = console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                _bar = ctx.AddTask(Markup.Escape(name), maxValue: Math.Max(length, 1));
+                await _done.Task.ConfigureAwait(false);
+            });
+    }
+
+    public void Report(long received)
+    {
+        // Null until Spectre's loop has started; the next report catches up.
+        if (_bar is { } bar)
+        {
+            bar.Value = received;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _done.TrySetResult();
+        // Lets the renderer draw its final frame.
+        await _rendering.ConfigureAwait(false);
+    }
+}

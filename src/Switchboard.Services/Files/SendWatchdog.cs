@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace Switchboard.Services.Files;
+
+/// <summary>
+/// The gap rule for a zero-copy send, which reports nothing until a whole chunk is in the kernel. Progress
+/// is read from the kernel instead: TCP_INFO's count of bytes the reader has acknowledged. The send fails
+/// only when that count has not moved for a whole gap — a reader creeping along at any rate is kept, one
+/// that stopped is cut off. Where TCP_INFO is unavailable, only a completed chunk counts as progress
+/// (see <see cref="ChunkSizer"/> for how chunks are kept short enough for that); with no socket at all
+/// (a transport other than Kestrel's sockets), only a completed flush does.
+/// </summary>
+internal sealed class SendWatchdog(Socket? socket, TimeSpan gap)
+{
+    public TimeSpan Gap => gap;
+
+    private const int IPPROTO_TCP = 6;
+    private const int TCP_INFO = 11;
+
+    // struct tcp_info: 8 one-byte fields, 24 u32 fields, then u64 pacing_rate, max_pacing_rate, bytes_acked.
+    private const int BytesAckedOffset = 8 + 24 * 4 + 8 + 8;
+
+    private readonly TimeSpan _tick = TimeSpan.FromTicks(Math.Max(gap.Ticks / 4, TimeSpan.FromMilliseconds(5).Ticks));
+    private readonly byte[] _info = new byte[256];
+    private long _lastAcked = -1;
+
+    /// <summary>Waits for <paramref name="send"/>; true when it stalled for a whole gap (the send is then still pending).</summary>
+    public async Task<bool> WatchAsync(Task send)
+    {
+        var lastProgress = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            var wait = gap - Stopwatch.GetElapsedTime(lastProgress);
+            if (wait > _tick)
+            {
+                wait = _tick;
+            }
+            if (wait > TimeSpan.Zero && await Task.WhenAny(send, Task.Delay(wait)).ConfigureAwait(false) == send)
+            {
+                _lastAcked = Acked();
+                return false;
+            }
+            var acked = Acked();
+            if (acked >= 0 && acked != _lastAcked)
+            {
+                _lastAcked = acked;
+                lastProgress = Stopwatch.GetTimestamp();
+                continue;
+            }
+            if (Stopwatch.GetElapsedTime(lastProgress) >= gap)
+            {
+                return !send.IsCompleted;
+            }
+        }
+    }
+
+    /// <summary>Bytes acknowledged by the peer so far, or -1 when the kernel does not say.</summary>
+    private long Acked()
+    {
+        if (socket is null || !OperatingSystem.IsLinux())
+        {
+            return -1;
+        }
+        try
+        {
+            // Kernels before 4.1 return a shorter struct without the field.
+            var n = socket.GetRawSocketOption(IPPROTO_TCP, TCP_INFO, _info);
+            return n >= BytesAckedOffset + 8 ? (long)BitConverter.ToUInt64(_info, BytesAckedOffset) : -1;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or PlatformNotSupportedException)
+        {
+            return -1;
+        }
+    }
+}

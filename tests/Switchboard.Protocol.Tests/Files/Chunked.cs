@@ -1,0 +1,87 @@
+using System.Buffers;
+using Switchboard.Protocol;
+
+namespace Switchboard.Protocol.Tests.Files;
+
+/// <summary>Feeds decoders the way TCP does: in pieces, and in multi-segment sequences.</summary>
+internal static class Chunked
+{
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
+        {
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public Segment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Segment(memory, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
+        }
+    }
+
+    /// <summary><paramref name="bytes"/> as a sequence of segments split at each index in <paramref name="cuts"/>.</summary>
+    public static ReadOnlySequence<byte> Split(byte[] bytes, params int[] cuts)
+    {
+        var bounds = cuts.Where(c => c > 0 && c < bytes.Length).Distinct().Order().Append(bytes.Length).ToArray();
+        var first = new Segment(bytes.AsMemory(0, bounds[0]), 0);
+        var last = first;
+        for (var i = 1; i < bounds.Length; i++)
+        {
+            last = last.Append(bytes.AsMemory(bounds[i - 1], bounds[i] - bounds[i - 1]));
+        }
+        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+    }
+
+    public static DecodeStatus Decode<T>(IFrameDecoder<T> decoder, in ReadOnlySequence<byte> input, out T frame, out long consumed, out DecodeError error)
+    {
+        var status = decoder.TryDecode(input, out frame, out var position, out error);
+        consumed = input.Slice(input.Start, position).Length;
+        return status;
+    }
+
+    /// <summary>
+    /// Asserts the decoder reaches <paramref name="expected"/> on the whole input however it is split, and
+    /// that every shorter prefix is either Incomplete or (for Invalid) already the same error.
+    /// Returns the frame decoded from the whole input.
+    /// </summary>
+    public static T AtEveryBoundary<T>(IFrameDecoder<T> decoder, byte[] bytes, DecodeStatus expected, int frameLength, DecodeError? expectedError = null)
+    {
+        var wholeStatus = Decode(decoder, new ReadOnlySequence<byte>(bytes), out var whole, out var wholeConsumed, out var wholeError);
+        wholeStatus.ShouldBe(expected);
+        if (expected == DecodeStatus.Complete)
+        {
+            wholeConsumed.ShouldBe(frameLength);
+        }
+        if (expectedError is { } e)
+        {
+            wholeError.ShouldBe(e);
+        }
+        for (var cut = 1; cut < bytes.Length; cut++)
+        {
+            var status = Decode(decoder, Split(bytes, cut), out _, out var consumed, out var error);
+            status.ShouldBe(wholeStatus, $"split at {cut}");
+            consumed.ShouldBe(wholeConsumed, $"split at {cut}");
+            error.ShouldBe(wholeError, $"split at {cut}");
+
+            var prefixStatus = Decode(decoder, new ReadOnlySequence<byte>(bytes, 0, cut), out _, out _, out var prefixError);
+            if (prefixStatus == DecodeStatus.Invalid)
+            {
+                expected.ShouldBe(DecodeStatus.Invalid, $"prefix of {cut} bytes");
+                prefixError.ShouldBe(wholeError, $"prefix of {cut} bytes");
+            }
+            else
+            {
+                prefixStatus.ShouldBe(cut >= frameLength ? DecodeStatus.Complete : DecodeStatus.Incomplete, $"prefix of {cut} bytes");
+            }
+        }
+        // Byte-at-a-time segments, as a reader sees them when each byte arrives alone.
+        var everyByte = Split(bytes, Enumerable.Range(1, bytes.Length).ToArray());
+        Decode(decoder, everyByte, out _, out var c1, out var e1).ShouldBe(wholeStatus);
+        c1.ShouldBe(wholeConsumed);
+        e1.ShouldBe(wholeError);
+        return whole;
+    }
+}
