@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Reflection;
+using Switchboard.Cli.Commands;
 using Switchboard.Protocol;
 using Switchboard.Services.Common;
 
@@ -67,6 +68,7 @@ public static class CliApp
     public static RootCommand BuildRoot(ConsoleStreams console)
     {
         var root = new RootCommand("Switchboard: mailbox, files, echo, chat and talk servers and clients, byte-compatible with the course handouts.");
+        root.Subcommands.Add(TalkCommand.Create(console));
         return root;
     }
 
