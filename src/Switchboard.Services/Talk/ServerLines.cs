@@ -13,8 +13,10 @@ namespace Switchboard.Services.Talk;
 /// the client learns of a hang-up even while its user is typing, and a server that floods lines is not
 /// read further than one line ahead.
 /// </summary>
-internal sealed class ServerLines(ClientConnection connection, TalkLineDecoder decoder, TimeSpan gap, string peer)
+internal sealed class ServerLines(ClientConnection connection, TalkLineDecoder lines, TimeSpan gap, string peer)
 {
+    private readonly UnfinishedLineDecoder _decoder = new(lines);
+
     /// <summary>Runs until the connection ends or <paramref name="cancellationToken"/> fires; never throws.</summary>
     public async Task RunAsync(ChannelWriter<TalkClient.Incoming> writer, CancellationToken cancellationToken)
     {
@@ -25,7 +27,7 @@ internal sealed class ServerLines(ClientConnection connection, TalkLineDecoder d
             while (true)
             {
                 // A person is typing at the other end: idle time before a line is no stall.
-                var line = await connection.Input.ReadFrameAsync(decoder, timer, TalkWire.RecordName, idleUntilFirstByte: true).ConfigureAwait(false);
+                var line = await connection.Input.ReadFrameAsync(_decoder, timer, TalkWire.RecordName, idleUntilFirstByte: true).ConfigureAwait(false);
                 await writer.WriteAsync(new TalkClient.LineArrived(line), cancellationToken).ConfigureAwait(false);
             }
         }
@@ -36,7 +38,7 @@ internal sealed class ServerLines(ClientConnection connection, TalkLineDecoder d
         }
         catch (PeerClosedException)
         {
-            last = new TalkClient.Closed(connection.Input.BufferedByteCount());
+            last = new TalkClient.Closed(_decoder.PendingBytes);
         }
         catch (SwitchboardException e)
         {

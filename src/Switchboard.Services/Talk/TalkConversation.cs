@@ -37,6 +37,8 @@ internal sealed class TalkConversation(TalkLine line, PipeReader input, PipeWrit
 {
     private const string Service = TalkServer.ServiceName;
 
+    private readonly UnfinishedLineDecoder _decoder = new(line.Decoder);
+
     private TalkConsole Console => line.Console;
 
     public async Task<TalkCallEnd> RunAsync(CancellationToken stopping)
@@ -74,11 +76,11 @@ internal sealed class TalkConversation(TalkLine line, PipeReader input, PipeWrit
             string heard;
             try
             {
-                heard = await input.ReadFrameAsync(line.Decoder, timer, TalkWire.RecordName, idleUntilFirstByte: true).ConfigureAwait(false);
+                heard = await input.ReadFrameAsync(_decoder, timer, TalkWire.RecordName, idleUntilFirstByte: true).ConfigureAwait(false);
             }
             catch (PeerClosedException)
             {
-                var partial = input.BufferedByteCount();
+                var partial = _decoder.PendingBytes;
                 await Console.NoticeAsync(partial == 0
                     ? $"{peer} hung up"
                     : $"{peer} hung up in the middle of a line ({Utf8Text.Bytes(partial)} without a newline, not shown)").ConfigureAwait(false);
