@@ -18,9 +18,9 @@ internal sealed class ServerLines(ClientConnection connection, TalkLineDecoder l
     private readonly UnfinishedLineDecoder _decoder = new(lines);
 
     /// <summary>Runs until the connection ends or <paramref name="cancellationToken"/> fires; never throws.</summary>
-    public async Task RunAsync(ChannelWriter<TalkClient.Incoming> writer, CancellationToken cancellationToken)
+    public async Task RunAsync(ChannelWriter<FromServer> writer, CancellationToken cancellationToken)
     {
-        TalkClient.Incoming last;
+        FromServer last;
         try
         {
             using var timer = new GapTimer(gap, cancellationToken);
@@ -28,7 +28,7 @@ internal sealed class ServerLines(ClientConnection connection, TalkLineDecoder l
             {
                 // A person is typing at the other end: idle time before a line is no stall.
                 var line = await connection.Input.ReadFrameAsync(_decoder, timer, TalkWire.RecordName, idleUntilFirstByte: true).ConfigureAwait(false);
-                await writer.WriteAsync(new TalkClient.LineArrived(line), cancellationToken).ConfigureAwait(false);
+                await writer.WriteAsync(new ServerLine(line), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -38,16 +38,16 @@ internal sealed class ServerLines(ClientConnection connection, TalkLineDecoder l
         }
         catch (PeerClosedException)
         {
-            last = new TalkClient.Closed(_decoder.PendingBytes);
+            last = new ServerClosed(_decoder.PendingBytes);
         }
         catch (SwitchboardException e)
         {
-            last = new TalkClient.Failed(e);
+            last = new ServerFailed(e);
         }
         catch (Exception e) when (e is IOException or SocketException)
         {
             var why = (e.InnerException as SocketException)?.Message ?? e.Message;
-            last = new TalkClient.Failed(new ConnectionLostException($"connection to {peer} lost: {why}", e));
+            last = new ServerFailed(new ConnectionLostException($"connection to {peer} lost: {why}", e));
         }
         try
         {

@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using Switchboard.Protocol.Talk;
 using Switchboard.Services.Common;
 using Switchboard.Transport.Client;
-using Switchboard.Transport.Framing;
 using Switchboard.Transport.Observability;
 using Switchboard.Transport.Timeouts;
 
@@ -48,12 +47,12 @@ public static class TalkClient
             await console.NoticeAsync($"connected to {options.Host} port {options.Port} ({peer}); type a line and press Enter, EXIT to hang up").ConfigureAwait(false);
 
             using var stopReceiving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var incoming = Channel.CreateBounded<Incoming>(1);
+            var incoming = Channel.CreateBounded<FromServer>(1);
             var receiver = new ServerLines(connection, new TalkLineDecoder(options.MaxLineBytes), options.GapTimeout, peer);
             var receiving = receiver.RunAsync(incoming.Writer, stopReceiving.Token);
             try
             {
-                var conversation = new Conversation(options, console, new UserLines(streams.In), connection, incoming.Reader);
+                var conversation = new ClientConversation(options, console, new UserLines(streams.In), connection, incoming.Reader);
                 return await conversation.RunAsync(cancellationToken).ConfigureAwait(false);
             }
             finally
@@ -66,131 +65,6 @@ public static class TalkClient
         {
             await console.NoticeAsync("interrupted: hung up").ConfigureAwait(false);
             return TalkClientEnd.Interrupted;
-        }
-    }
-
-    /// <summary>What the connection delivered: a line, the server's close, or a failure.</summary>
-    internal abstract record Incoming;
-
-    internal sealed record LineArrived(string Text) : Incoming;
-
-    internal sealed record Closed(long PartialBytes) : Incoming;
-
-    internal sealed record Failed(Exception Error) : Incoming;
-
-    /// <summary>The client's side of the lock-step.</summary>
-    private sealed class Conversation(
-        TalkClientOptions options, TalkConsole console, UserLines user, ClientConnection connection, ChannelReader<Incoming> incoming)
-    {
-        private bool _heardAnything;
-
-        public async Task<TalkClientEnd> RunAsync(CancellationToken cancellationToken)
-        {
-            using var writeTimer = new GapTimer(options.GapTimeout, cancellationToken);
-            Task<string?>? typing = null;
-            Task<bool>? arriving = null;
-            while (true)
-            {
-                // The user's turn. Anything arriving now is out of turn: a hang-up, a busy line, or a
-                // server that does not keep to lock-step; show it and keep waiting for the user.
-                if (typing is null)
-                {
-                    await console.PromptAsync().ConfigureAwait(false);
-                    typing = user.ReadLineAsync(cancellationToken);
-                }
-                arriving ??= incoming.WaitToReadAsync(cancellationToken).AsTask();
-                if (await Task.WhenAny(typing, arriving).ConfigureAwait(false) == arriving)
-                {
-                    arriving = null;
-                    if (await TakeIncomingAsync(cancellationToken).ConfigureAwait(false) is { } early)
-                    {
-                        return early;
-                    }
-                    continue;
-                }
-
-                var line = await typing.ConfigureAwait(false);
-                typing = null;
-                if (line is null)
-                {
-                    var why = user.Failure is { } failure ? $"standard input failed ({failure})" : "end of input";
-                    await console.NoticeAsync($"{why}: hung up").ConfigureAwait(false);
-                    return TalkClientEnd.EndOfInput;
-                }
-                if (line == TalkWire.HangUp)
-                {
-                    await console.NoticeAsync("hung up").ConfigureAwait(false);
-                    return TalkClientEnd.HungUp;
-                }
-                if (TalkLineEncoder.Problem(line, options.MaxLineBytes) is { } problem)
-                {
-                    await console.ErrorAsync($"line not sent: {problem}; type a shorter one").ConfigureAwait(false);
-                    continue;
-                }
-                try
-                {
-                    await connection.Output.WriteWithGapAsync(TalkLineEncoder.Encode(line, options.MaxLineBytes), writeTimer, TalkWire.RecordName).ConfigureAwait(false);
-                }
-                catch (PeerClosedException)
-                {
-                    // The receiver reports how: a clean close, a busy line, or a reset.
-                }
-                catch (IOException)
-                {
-                }
-
-                // The server's turn.
-                if (arriving is not null)
-                {
-                    await arriving.ConfigureAwait(false);
-                    arriving = null;
-                }
-                if (await TakeIncomingAsync(cancellationToken).ConfigureAwait(false) is { } end)
-                {
-                    return end;
-                }
-            }
-        }
-
-        /// <summary>Waits for the next delivery; prints a line (null result) or says how the conversation ended.</summary>
-        private async Task<TalkClientEnd?> TakeIncomingAsync(CancellationToken cancellationToken)
-        {
-            Incoming item;
-            try
-            {
-                item = await incoming.ReadAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (ChannelClosedException)
-            {
-                item = new Closed(0);
-            }
-            switch (item)
-            {
-                case LineArrived { Text: var text }:
-                    var first = !_heardAnything;
-                    _heardAnything = true;
-                    if (first && text == TalkWire.BusyLine)
-                    {
-                        throw new LineBusyException($"line busy: {options.Host} port {options.Port} is talking to someone else; try again later");
-                    }
-                    if (text == TalkWire.HangUp)
-                    {
-                        await console.NoticeAsync("the server sent EXIT; hung up").ConfigureAwait(false);
-                        return TalkClientEnd.ServerHungUp;
-                    }
-                    await console.PrintAsync(text).ConfigureAwait(false);
-                    return null;
-                case Closed { PartialBytes: var partial }:
-                    await console.NoticeAsync(partial == 0
-                        ? "the server hung up"
-                        : $"the server hung up in the middle of a line ({Protocol.Utf8Text.Bytes(partial)} without a newline, not shown)").ConfigureAwait(false);
-                    return TalkClientEnd.ServerHungUp;
-                case Failed { Error: var error }:
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
-                    return null;
-                default:
-                    throw new InvalidOperationException($"unexpected delivery {item}");
-            }
         }
     }
 }

@@ -242,6 +242,37 @@ public sealed class TalkServerTests
     }
 
     [Fact]
+    public async Task A_line_of_exactly_the_default_limit_is_accepted()
+    {
+        using var op = new TalkParty();
+        await using var server = await StartServerAsync(op);
+        await using var peer = await HandoutPeer.ConnectAsync(server.Port);
+        // Kestrel stops reading a connection whose unread bytes fill its buffer; a whole line must fit.
+        var text = new string('m', TalkWire.DefaultMaxLineBytes);
+        await peer.SendAsync(text + "\r\n");
+        (await op.Out.NextLineAsync()).Length.ShouldBe(TalkWire.DefaultMaxLineBytes);
+    }
+
+    [Fact]
+    public async Task A_line_that_stalls_half_sent_fails_after_the_gap_and_the_server_goes_on()
+    {
+        using var op = new TalkParty();
+        await using var server = await StartServerAsync(op, Loopback with { GapTimeout = TimeSpan.FromMilliseconds(200) });
+        await using (var peer = await HandoutPeer.ConnectAsync(server.Port))
+        {
+            // Silence before a line is a person thinking, not a stall: the gap only starts with the line.
+            (await peer.QuietForAsync(TimeSpan.FromMilliseconds(400))).ShouldBeTrue();
+            op.Err.Count("error:").ShouldBe(0);
+            await peer.SendAsync("half a line");
+            (await op.Err.WaitForAsync("error:")).ShouldContain("reading line: no progress for 0.2 s (gap rule)");
+            (await peer.ReadToEndAsync()).ShouldBeEmpty();
+        }
+        await using var next = await HandoutPeer.ConnectAsync(server.Port);
+        await next.SendAsync("whole line\n");
+        (await op.Out.NextLineAsync()).ShouldBe("whole line");
+    }
+
+    [Fact]
     public async Task A_line_that_is_not_utf8_is_refused_naming_the_field()
     {
         using var op = new TalkParty();
