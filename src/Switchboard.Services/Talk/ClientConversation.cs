@@ -68,12 +68,9 @@ internal sealed class ClientConversation(
             {
                 await connection.Output.WriteWithGapAsync(TalkLineEncoder.Encode(line, options.MaxLineBytes), writeTimer, TalkWire.RecordName).ConfigureAwait(false);
             }
-            catch (PeerClosedException)
+            catch (Exception e) when (e is PeerClosedException or IOException)
             {
-                // The receiver reports how: a clean close, a busy line, or a reset.
-            }
-            catch (IOException)
-            {
+                // The connection is gone; the receiver reports how (a clean close, a busy line, a reset).
             }
 
             // The server's turn.
