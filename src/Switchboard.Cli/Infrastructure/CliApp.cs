@@ -71,6 +71,7 @@ public static class CliApp
         root.Subcommands.Add(UpCommand.Create(console));
         root.Subcommands.Add(MailboxCommand.Create(console));
         root.Subcommands.Add(FilesCommand.Create(console));
+        root.Subcommands.Add(TalkCommand.Create(console));
         return root;
     }
 
