@@ -1,36 +1,58 @@
 using System.CommandLine;
 using Switchboard.Cli.Infrastructure;
 using Switchboard.Services.Common;
+using Switchboard.Services.Files;
 using Switchboard.Services.Mailbox;
 using Switchboard.Services.Mailbox.Storage;
 using Switchboard.Transport.Hosting;
 
 namespace Switchboard.Cli.Commands;
 
-/// <summary><c>switchboard up</c>: every server on its default port in one process, stopped together by Ctrl+C/SIGTERM.</summary>
+/// <summary>
+/// <c>switchboard up</c>: every server on its default port in one process, stopped together by Ctrl+C/SIGTERM.
+/// talk is left out: its server is a person at a keyboard, not a daemon.
+/// </summary>
 public static class UpCommand
 {
     public static Command Create(ConsoleStreams console)
     {
         var mailboxStore = MailboxCommand.StoreOption("--mailbox-store");
         var mailboxPort = CliArguments.PortOption("--mailbox-port", MailboxServerOptions.MinPort, MailboxServerOptions.MaxPort, MailboxServerOptions.DefaultPort);
-        var up = new Command("up", $"Run every server on its default port: mailbox {MailboxServerOptions.DefaultPort}.") { mailboxStore, mailboxPort };
+        var filesRoot = new Option<string>("--files-root")
+        {
+            Description = $"folder the files service shares, created if missing (default ./{FilesEndpoint.DefaultUpRoot})",
+            HelpName = "DIR",
+            DefaultValueFactory = _ => FilesEndpoint.DefaultUpRoot,
+        };
+        var filesPort = CliArguments.PortOption("--files-port", FilesCommand.MinPort, FilesCommand.MaxPort, FilesEndpoint.DefaultUpPort);
+        var up = new Command(
+            "up",
+            $"Run every server on its default port: mailbox {MailboxServerOptions.DefaultPort}, files {FilesEndpoint.DefaultUpPort}.")
+        {
+            mailboxStore, mailboxPort, filesRoot, filesPort,
+        };
         var common = new ServerOptions(up);
         up.SetAction(async (parse, ct) =>
         {
             var bind = common.Bind(parse);
             var limits = common.Limits(parse);
+            var files = new FilesServerOptions(FilesRoot.Open(parse.GetValue(filesRoot)!, createIfMissing: true)) { Limits = limits };
             await using var store = await MailboxStoreSpec.OpenAsync(parse.GetValue(mailboxStore)!, ct);
             var endpoints = new List<ListenSpec>
             {
                 MailboxEndpoint.Listen(bind, parse.GetValue(mailboxPort)),
+                FilesEndpoint.Listen(bind, parse.GetValue(filesPort)),
             };
             return await ServerRunner.RunAsync(
                 console,
                 endpoints,
                 common.Host(parse),
                 common.Verbosity(parse),
-                services => MailboxEndpoint.Register(services, new MailboxServerOptions { Limits = limits }, store),
+                services =>
+                {
+                    MailboxEndpoint.Register(services, new MailboxServerOptions { Limits = limits }, store);
+                    FilesEndpoint.Register(services, files);
+                },
                 ct);
         });
         return up;

@@ -61,4 +61,20 @@ public sealed class ServerProcessTests
         server.Stderr.ShouldContain($"error: cannot listen (mailbox on 127.0.0.1 port {port}): address already in use");
         server.Stderr.ShouldNotContain("   at ");
     }
+
+    [Fact]
+    public async Task Up_stops_every_server_on_sigterm_with_exit_0()
+    {
+        using var dir = new TempDirectory();
+        int mailboxPort = CliRun.FreePort(), filesPort = CliRun.FreePort();
+        await using var up = SwitchboardProcess.Start("up", "--bind", "127.0.0.1",
+            "--mailbox-port", mailboxPort.ToString(), "--mailbox-store", $"sqlite:{Path.Combine(dir.Path, "m.db")}",
+            "--files-port", filesPort.ToString(), "--files-root", Path.Combine(dir.Path, "shared"));
+        await up.WaitForStderrAsync($"files listening on 127.0.0.1:{filesPort}");
+        await up.WaitForStderrAsync($"mailbox listening on 127.0.0.1:{mailboxPort}");
+        await CreateAsync(mailboxPort, "al", "bob", "before the signal");
+        await up.TerminateAsync();
+        (await up.WaitForExitAsync()).ShouldBe(0, up.Stderr);
+        up.Stderr.ShouldContain("stopped");
+    }
 }

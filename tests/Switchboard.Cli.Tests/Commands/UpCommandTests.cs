@@ -1,0 +1,56 @@
+using Switchboard.Protocol.Mailbox;
+using Switchboard.Tests.Shared;
+
+namespace Switchboard.Cli.Tests.Commands;
+
+public sealed class UpCommandTests
+{
+    [Fact]
+    public async Task Up_serves_every_service_and_stops_cleanly_on_shutdown()
+    {
+        using var dir = new TempDirectory();
+        var shared = Path.Combine(dir.Path, "shared");
+        int mailboxPort = CliRun.FreePort(), filesPort = CliRun.FreePort();
+        using var shutdown = new CancellationTokenSource();
+        var up = CliRun.WithInputAsync(string.Empty, shutdown.Token,
+            "up", "--bind", "127.0.0.1", "--quiet",
+            "--mailbox-port", mailboxPort.ToString(), "--mailbox-store", $"sqlite:{Path.Combine(dir.Path, "m.db")}",
+            "--files-port", filesPort.ToString(), "--files-root", shared);
+
+        var create = await MailboxCommandTests.RetryUntilListening(() =>
+            CliRun.WithInputAsync("bob\nvia up\n", "mailbox", "client", "127.0.0.1", mailboxPort.ToString(), "al", "create"));
+        create.ExitCode.ShouldBe(0, create.Error);
+        Directory.Exists(shared).ShouldBeTrue("up creates the shared folder");
+
+        await File.WriteAllTextAsync(Path.Combine(shared, "hello.txt"), "hello from up");
+        await using (var files = await RawTcp.ConnectAsync(filesPort))
+        {
+            byte[] request = [0x49, 0x7E, 1, 0, 9, .. "hello.txt"u8.ToArray()];
+            await files.SendAsync(request);
+            var response = await files.ReadToEndAsync();
+            response[..4].ShouldBe(new byte[] { 0x49, 0x7E, 2, 1 });
+            System.Text.Encoding.UTF8.GetString(response[8..]).ShouldBe("hello from up");
+        }
+
+        var read = await CliRun.RunAsync("mailbox", "client", "127.0.0.1", mailboxPort.ToString(), "bob", "read");
+        read.Out.ShouldBe("al: via up\n");
+
+        shutdown.Cancel();
+        var result = await up.Within();
+        result.ExitCode.ShouldBe(0, result.Error);
+    }
+
+    [Fact]
+    public async Task A_taken_port_stops_up_with_a_clear_error()
+    {
+        using var dir = new TempDirectory();
+        var taken = CliRun.FreePort();
+        using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, taken);
+        squatter.Start();
+        var run = await CliRun.RunAsync("up", "--bind", "127.0.0.1", "--mailbox-store", "memory",
+            "--mailbox-port", CliRun.FreePort().ToString(), "--files-port", taken.ToString(), "--files-root", dir.Path).Within();
+        run.ExitCode.ShouldBe(1);
+        run.Error.ShouldContain($"files on 127.0.0.1 port {taken}");
+        run.Error.ShouldContain("address already in use");
+    }
+}
