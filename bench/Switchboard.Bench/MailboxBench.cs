@@ -2,16 +2,14 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Switchboard.Protocol.Mailbox;
-using Switchboard.Services.Mailbox;
-using Switchboard.Services.Mailbox.Storage;
-using Switchboard.Transport.Hosting;
 
 namespace Switchboard.Bench;
 
 /// <summary>
 /// Requests per second for mailbox create and read, with 1 and 50 concurrent clients, each request on its
 /// own connection as the protocol requires. Measured against our server with the SQLite store (the
-/// default) and the memory store, and against the handout-style Python server (bench/peers) in the same run.
+/// default) and the memory store, and against the handout-style Python server (bench/peers) in the same run;
+/// every server in its own process.
 /// </summary>
 public static class MailboxBench
 {
@@ -20,46 +18,43 @@ public static class MailboxBench
         var seconds = args.Length > 0 && double.TryParse(args[0], out var s) ? s : 3;
         var duration = TimeSpan.FromSeconds(seconds);
         BenchReport.Machine();
-        Console.WriteLine($"each figure: {duration.TotalSeconds:0.#} s of requests; every request opens its own connection");
+        Console.WriteLine($"each figure: {duration.TotalSeconds:0.#} s of requests; every request opens its own connection;");
+        Console.WriteLine("each server runs in its own process (switchboard with --quiet), the load generator in this one");
 
         var results = new Dictionary<string, double>();
-        using (var dir = new TempFolder())
+        var dir = Directory.CreateTempSubdirectory("switchboard-bench-").FullName;
+        try
         {
-            await using var sqlite = await SqliteMailboxStore.OpenAsync(Path.Combine(dir.Path, "bench.db"));
-            await MeasureServerAsync("switchboard sqlite", sqlite, duration, results);
+            using (var sqlite = await ServerProcess.StartSwitchboardAsync("mailbox", "server", "{port}", "--bind", "127.0.0.1", "--quiet", "--store", $"sqlite:{Path.Combine(dir, "bench.db")}"))
+            {
+                await MeasureAsync("switchboard sqlite", sqlite.Port, duration, results);
+            }
+            using (var memory = await ServerProcess.StartSwitchboardAsync("mailbox", "server", "{port}", "--bind", "127.0.0.1", "--quiet", "--store", "memory"))
+            {
+                await MeasureAsync("switchboard memory", memory.Port, duration, results);
+            }
         }
-        await using (var memory = new MemoryMailboxStore())
+        finally
         {
-            await MeasureServerAsync("switchboard memory", memory, duration, results);
+            Directory.Delete(dir, recursive: true);
         }
 
-        var python = await StartPythonAsync();
+        using var python = await ServerProcess.StartPythonAsync("handout_mailbox_server.py");
         if (python is null)
         {
             Console.WriteLine("python3 not found: the handout peer is not measured");
+            return 0;
         }
-        else
+        await MeasureAsync("handout python", python.Port, duration, results);
+        Console.WriteLine();
+        foreach (var store in new[] { "sqlite", "memory" })
         {
-            using (python.Value.Process)
-            {
-                await MeasureAsync("handout python", python.Value.Port, duration, results);
-                python.Value.Process.Kill();
-            }
-            Console.WriteLine();
             foreach (var kind in new[] { "create x1", "create x50", "read x1", "read x50" })
             {
-                Console.WriteLine($"ratio switchboard sqlite / handout python, {kind,-10}: {results[$"switchboard sqlite {kind}"] / results[$"handout python {kind}"],6:0.00}x");
+                Console.WriteLine($"ratio switchboard {store} / handout python, {kind,-10}: {results[$"switchboard {store} {kind}"] / results[$"handout python {kind}"],6:0.00}x");
             }
         }
         return 0;
-    }
-
-    private static async Task MeasureServerAsync(string name, IMailboxStore store, TimeSpan duration, Dictionary<string, double> results)
-    {
-        await using var host = await TcpServerHost.StartAsync(
-            [MailboxEndpoint.Listen(IPAddress.Loopback, 0)], ServerHostOptions.Default,
-            services => MailboxEndpoint.Register(services, new MailboxServerOptions(), store), null, CancellationToken.None);
-        await MeasureAsync(name, host.PortOf(MailboxServer.ServiceName), duration, results);
     }
 
     private static async Task MeasureAsync(string name, int port, TimeSpan duration, Dictionary<string, double> results)
@@ -106,27 +101,5 @@ public static class MailboxBench
         })).ToArray();
         await Task.WhenAll(workers);
         return done;
-    }
-
-    private static async Task<(Process Process, int Port)?> StartPythonAsync()
-    {
-        var script = Path.Combine(AppContext.BaseDirectory, "peers", "handout_mailbox_server.py");
-        try
-        {
-            var process = Process.Start(new ProcessStartInfo("python3", [script, "0"]) { RedirectStandardOutput = true, UseShellExecute = false })!;
-            var line = await process.StandardOutput.ReadLineAsync();
-            return (process, int.Parse(line!));
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null;
-        }
-    }
-
-    private sealed class TempFolder : IDisposable
-    {
-        public string Path { get; } = Directory.CreateTempSubdirectory("switchboard-bench-").FullName;
-
-        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 }
