@@ -67,6 +67,7 @@ public static class CliApp
     public static RootCommand BuildRoot(ConsoleStreams console)
     {
         var root = new RootCommand("Switchboard: mailbox, files, echo, chat and talk servers and clients, byte-compatible with the course handouts.");
+        root.Subcommands.Add(Commands.EchoCommand.Create(console));
         return root;
     }
 
