@@ -181,9 +181,9 @@ public sealed class BufferedClient : IDisposable, IAsyncDisposable
         {
             _socket.Shutdown(SocketShutdown.Both);
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            // Already reset by the server: closing is all that is left.
+            // Already reset by the server, or closed after a malformed reply: releasing is all that is left.
         }
         _socket.Dispose();
     }
