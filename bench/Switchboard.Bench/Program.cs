@@ -4,6 +4,7 @@ using Switchboard.Bench;
 // peer measured in the same run. Run with -c Release: dotnet run -c Release --project bench/Switchboard.Bench -- NAME
 var benches = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
+    ["echo"] = EchoBench.RunAsync,
 };
 
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var run))

@@ -42,6 +42,7 @@ public sealed class BufferedServer : IDisposable, IAsyncDisposable
     private volatile bool _keepRunning = true;
     private bool _started;
     private int _active;
+    private int _shutDown;
 
     /// <summary>Creates the listening socket and binds it, as the handout's constructor does.</summary>
     /// <param name="bindAddress">Which local address to accept clients on: <c>""</c> (the handout's <c>''</c>), <c>*</c> or
@@ -91,10 +92,13 @@ public sealed class BufferedServer : IDisposable, IAsyncDisposable
             _keepRunning = value;
             if (!value)
             {
+                CancellationTokenSource? run;
                 lock (_gate)
                 {
-                    _run?.Cancel();
+                    run = _run;
                 }
+                // Cancelled outside the lock: cancellation may run the accept loop's continuation inline.
+                Cancel(run);
             }
         }
     }
@@ -145,15 +149,12 @@ public sealed class BufferedServer : IDisposable, IAsyncDisposable
     /// </summary>
     public void Shutdown()
     {
-        lock (_gate)
+        if (Interlocked.Exchange(ref _shutDown, 1) == 1)
         {
-            if (_shutdown.IsCancellationRequested)
-            {
-                return;
-            }
-            _keepRunning = false;
-            _shutdown.Cancel();
+            return;
         }
+        _keepRunning = false;
+        Cancel(_shutdown);
         _listener.Dispose();
         foreach (var socket in _sessions.Keys)
         {
@@ -180,7 +181,7 @@ public sealed class BufferedServer : IDisposable, IAsyncDisposable
     {
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_shutdown.IsCancellationRequested, this);
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _shutDown) == 1, this);
             if (_started)
             {
                 throw new InvalidOperationException(_run is null
@@ -283,6 +284,18 @@ public sealed class BufferedServer : IDisposable, IAsyncDisposable
             _sessions.TryRemove(client, out _);
             Interlocked.Decrement(ref _active);
             _metrics?.ConnectionClosed(EchoSession.Service);
+        }
+    }
+
+    private static void Cancel(CancellationTokenSource? source)
+    {
+        try
+        {
+            source?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The run ended (and disposed its source) meanwhile: it is stopped either way.
         }
     }
 
