@@ -31,7 +31,7 @@ internal sealed class EchoSession(
     public async Task<bool> RunAsync(CancellationToken stop, CancellationToken stopDeadline)
     {
         var buffer = new EchoFrameBuffer(bufferSize, codec);
-        var replies = new ArrayBufferWriter<byte>();
+        var replies = new ArrayBufferWriter<byte>(MaxBatchBytes);
         using var readTimer = new GapTimer(options.GapTimeout, stop);
         using var writeTimer = new GapTimer(options.GapTimeout, stopDeadline);
         while (true)
@@ -41,6 +41,11 @@ internal sealed class EchoSession(
             {
                 await SendAsync(replies.WrittenMemory, writeTimer).ConfigureAwait(false);
                 replies.ResetWrittenCount();
+                if (replies.Capacity > 2 * MaxBatchBytes)
+                {
+                    // One large reply must not pin its size in memory for the rest of a long-lived connection.
+                    replies = new ArrayBufferWriter<byte>(MaxBatchBytes);
+                }
             }
             if (status == DecodeStatus.Invalid)
             {
