@@ -6,6 +6,7 @@ var benches = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.O
 {
     ["mailbox"] = MailboxBench.RunAsync,
     ["files"] = FilesBench.RunAsync,
+    ["echo"] = EchoBench.RunAsync,
 };
 
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var run))

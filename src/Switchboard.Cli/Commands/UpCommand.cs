@@ -1,10 +1,14 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Switchboard.Cli.Infrastructure;
 using Switchboard.Services.Common;
+using Switchboard.Services.Echo;
 using Switchboard.Services.Files;
 using Switchboard.Services.Mailbox;
 using Switchboard.Services.Mailbox.Storage;
 using Switchboard.Transport.Hosting;
+using Switchboard.Transport.Observability;
 
 namespace Switchboard.Cli.Commands;
 
@@ -25,11 +29,12 @@ public static class UpCommand
             DefaultValueFactory = _ => FilesEndpoint.DefaultUpRoot,
         };
         var filesPort = CliArguments.PortOption("--files-port", FilesCommand.MinPort, FilesCommand.MaxPort, FilesEndpoint.DefaultUpPort);
+        var echoPort = CliArguments.PortOption("--echo-port", 1, 65535, EchoCommand.DefaultPort);
         var up = new Command(
             "up",
-            $"Run every server on its default port: mailbox {MailboxServerOptions.DefaultPort}, files {FilesEndpoint.DefaultUpPort}.")
+            $"Run every server on its default port: mailbox {MailboxServerOptions.DefaultPort}, files {FilesEndpoint.DefaultUpPort}, echo {EchoCommand.DefaultPort}.")
         {
-            mailboxStore, mailboxPort, filesRoot, filesPort,
+            mailboxStore, mailboxPort, filesRoot, filesPort, echoPort,
         };
         var common = new ServerOptions(up);
         up.SetAction(async (parse, ct) =>
@@ -53,8 +58,18 @@ public static class UpCommand
                     MailboxEndpoint.Register(services, new MailboxServerOptions { Limits = limits }, store);
                     FilesEndpoint.Register(services, files);
                 },
-                ct);
+                ct,
+                companion: (services, stop) => RunEchoAsync(services, bind?.ToString() ?? string.Empty, parse.GetValue(echoPort), limits.GapTimeout, stop));
         });
         return up;
+    }
+
+    /// <summary>Echo runs on its own sockets (the handout's per-receive buffer size), beside the Kestrel host.</summary>
+    private static async Task RunEchoAsync(IServiceProvider services, string bind, int port, TimeSpan gap, CancellationToken stop)
+    {
+        var log = services.GetRequiredService<ILoggerFactory>().CreateLogger("echo");
+        await using var echo = new BufferedServer(bind, port, bufferSize: 4096, new EchoServerOptions { GapTimeout = gap }, log, services.GetRequiredService<SwitchboardMetrics>());
+        log.LogInformation("echo listening on {Endpoint}", echo.LocalEndPoint);
+        await echo.RunAsync(stop).ConfigureAwait(false);
     }
 }

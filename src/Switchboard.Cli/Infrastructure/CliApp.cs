@@ -72,6 +72,7 @@ public static class CliApp
         root.Subcommands.Add(MailboxCommand.Create(console));
         root.Subcommands.Add(FilesCommand.Create(console));
         root.Subcommands.Add(TalkCommand.Create(console));
+        root.Subcommands.Add(EchoCommand.Create(console));
         return root;
     }
 

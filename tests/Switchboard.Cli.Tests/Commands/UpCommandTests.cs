@@ -10,12 +10,13 @@ public sealed class UpCommandTests
     {
         using var dir = new TempDirectory();
         var shared = Path.Combine(dir.Path, "shared");
-        int mailboxPort = CliRun.FreePort(), filesPort = CliRun.FreePort();
+        int mailboxPort = CliRun.FreePort(), filesPort = CliRun.FreePort(), echoPort = CliRun.FreePort();
         using var shutdown = new CancellationTokenSource();
         var up = CliRun.WithInputAsync(string.Empty, shutdown.Token,
             "up", "--bind", "127.0.0.1", "--quiet",
             "--mailbox-port", mailboxPort.ToString(), "--mailbox-store", $"sqlite:{Path.Combine(dir.Path, "m.db")}",
-            "--files-port", filesPort.ToString(), "--files-root", shared);
+            "--files-port", filesPort.ToString(), "--files-root", shared,
+            "--echo-port", echoPort.ToString());
 
         var create = await MailboxCommandTests.RetryUntilListening(() =>
             CliRun.WithInputAsync("bob\nvia up\n", "mailbox", "client", "127.0.0.1", mailboxPort.ToString(), "al", "create"));
@@ -35,6 +36,11 @@ public sealed class UpCommandTests
         var read = await CliRun.RunAsync("mailbox", "client", "127.0.0.1", mailboxPort.ToString(), "bob", "read");
         read.Out.ShouldBe("al: via up\n");
 
+        var echo = await MailboxCommandTests.RetryUntilListening(() =>
+            CliRun.WithInputAsync("0123456789 echoed through up\n", "echo", "client", "127.0.0.1", echoPort.ToString()));
+        echo.ExitCode.ShouldBe(0, echo.Error);
+        echo.Out.ShouldBe(" echoed through up\n");
+
         shutdown.Cancel();
         var result = await up.Within();
         result.ExitCode.ShouldBe(0, result.Error);
@@ -47,10 +53,24 @@ public sealed class UpCommandTests
         var taken = CliRun.FreePort();
         using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, taken);
         squatter.Start();
-        var run = await CliRun.RunAsync("up", "--bind", "127.0.0.1", "--mailbox-store", "memory",
+        var run = await CliRun.RunAsync("up", "--bind", "127.0.0.1", "--mailbox-store", "memory", "--echo-port", CliRun.FreePort().ToString(),
             "--mailbox-port", CliRun.FreePort().ToString(), "--files-port", taken.ToString(), "--files-root", dir.Path).Within();
         run.ExitCode.ShouldBe(1);
         run.Error.ShouldContain($"files on 127.0.0.1 port {taken}");
+        run.Error.ShouldContain("address already in use");
+    }
+
+    [Fact]
+    public async Task A_taken_echo_port_stops_up_with_a_clear_error()
+    {
+        using var dir = new TempDirectory();
+        var taken = CliRun.FreePort();
+        using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, taken);
+        squatter.Start();
+        var run = await CliRun.RunAsync("up", "--bind", "127.0.0.1", "--mailbox-store", "memory", "--files-root", dir.Path,
+            "--mailbox-port", CliRun.FreePort().ToString(), "--files-port", CliRun.FreePort().ToString(), "--echo-port", taken.ToString()).Within();
+        run.ExitCode.ShouldBe(1);
+        run.Error.ShouldContain($"port {taken}");
         run.Error.ShouldContain("address already in use");
     }
 }

@@ -66,10 +66,11 @@ public sealed class ServerProcessTests
     public async Task Up_stops_every_server_on_sigterm_with_exit_0()
     {
         using var dir = new TempDirectory();
-        int mailboxPort = CliRun.FreePort(), filesPort = CliRun.FreePort();
+        int mailboxPort = CliRun.FreePort(), filesPort = CliRun.FreePort(), echoPort = CliRun.FreePort();
         await using var up = SwitchboardProcess.Start("up", "--bind", "127.0.0.1",
             "--mailbox-port", mailboxPort.ToString(), "--mailbox-store", $"sqlite:{Path.Combine(dir.Path, "m.db")}",
-            "--files-port", filesPort.ToString(), "--files-root", Path.Combine(dir.Path, "shared"));
+            "--files-port", filesPort.ToString(), "--files-root", Path.Combine(dir.Path, "shared"), "--echo-port", echoPort.ToString());
+        await up.WaitForStderrAsync($"echo listening on 127.0.0.1:{echoPort}");
         await up.WaitForStderrAsync($"files listening on 127.0.0.1:{filesPort}");
         await up.WaitForStderrAsync($"mailbox listening on 127.0.0.1:{mailboxPort}");
         await CreateAsync(mailboxPort, "al", "bob", "before the signal");
