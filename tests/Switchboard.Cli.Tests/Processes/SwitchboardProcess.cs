@@ -5,6 +5,7 @@ using Switchboard.Tests.Shared;
 namespace Switchboard.Cli.Tests.Processes;
 
 /// <summary>The real <c>switchboard</c> executable in a child process, for signals, exit codes and crashes.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class SwitchboardProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -38,8 +39,8 @@ public sealed class SwitchboardProcess : IAsyncDisposable
 
     private static SwitchboardProcess Start(bool unprivileged, string[] args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "switchboard.dll");
         var dropPrivileges = unprivileged && RunningAsRoot;
+        var dll = Path.Combine(dropPrivileges ? UnprivilegedCopy.Value : AppContext.BaseDirectory, "switchboard.dll");
         var info = new ProcessStartInfo(dropPrivileges ? "setpriv" : "dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
         if (dropPrivileges)
         {
@@ -58,6 +59,30 @@ public sealed class SwitchboardProcess : IAsyncDisposable
         }
         return new SwitchboardProcess(Process.Start(info)!);
     }
+
+    /// <summary>
+    /// The test output folder may sit below folders only root can enter (a clone in a 0700 temp folder),
+    /// so the unprivileged server runs from a world-readable copy, made once and deleted when the tests end.
+    /// </summary>
+    private static readonly Lazy<string> UnprivilegedCopy = new(() =>
+    {
+        var copy = Directory.CreateTempSubdirectory("switchboard-app-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(copy, recursive: true);
+        var readable = (UnixFileMode)0b111_101_101;
+        File.SetUnixFileMode(copy, readable);
+        foreach (var source in Directory.EnumerateFiles(AppContext.BaseDirectory, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(copy, Path.GetRelativePath(AppContext.BaseDirectory, source));
+            var folder = Path.GetDirectoryName(target)!;
+            if (!Directory.Exists(folder))
+            {
+                Directory.CreateDirectory(folder, readable);
+            }
+            File.Copy(source, target);
+            File.SetUnixFileMode(target, readable);
+        }
+        return copy;
+    });
 
     private void Append(StringBuilder target, string? line)
     {
