@@ -5,7 +5,6 @@ using Switchboard.Tests.Shared;
 namespace Switchboard.Cli.Tests.Processes;
 
 /// <summary>The real <c>switchboard</c> executable in a child process, for signals, exit codes and crashes.</summary>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class SwitchboardProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -66,6 +65,10 @@ public sealed class SwitchboardProcess : IAsyncDisposable
     /// </summary>
     private static readonly Lazy<string> UnprivilegedCopy = new(() =>
     {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("dropping privileges with setpriv is a Linux test technique");
+        }
         var copy = Directory.CreateTempSubdirectory("switchboard-app-").FullName;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(copy, recursive: true);
         var readable = (UnixFileMode)0b111_101_101;
