@@ -48,7 +48,9 @@ public sealed class TcpServerHost : IAsyncDisposable
         Action<ILoggingBuilder>? configureLogging,
         CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        // No web content is served: pin the content root to the app so the host never needs to read the
+        // working directory (which a service account may not be allowed to).
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseKestrelCore();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<SwitchboardMetrics>();
