@@ -86,7 +86,7 @@ public static class MailboxCommand
     {
         var store = new Option<string>(name)
         {
-            Description = $"where messages wait: sqlite:PATH (durable) or memory (default {MailboxStoreSpec.Default})",
+            Description = "where messages wait: sqlite:PATH (durable) or memory (volatile)",
             HelpName = "sqlite:PATH|memory",
             DefaultValueFactory = _ => MailboxStoreSpec.Default,
         };

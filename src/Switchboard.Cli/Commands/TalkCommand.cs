@@ -89,7 +89,7 @@ public static class TalkCommand
         "--max-line-bytes", TalkWire.DefaultMaxLineBytes, 1, TalkWire.MaxConfigurableLineBytes,
         "longest line accepted or sent, in UTF-8 bytes");
 
-    private static Option<TimeSpan> GapTimeout() => CliArguments.Seconds(
+    private static Option<Duration> GapTimeout() => CliArguments.Seconds(
         "--gap-timeout", 10, "fail a line that stalls this long once it has started to arrive or be sent");
 
     /// <summary>

@@ -24,7 +24,7 @@ public static class UpCommand
         var mailboxPort = CliArguments.PortOption("--mailbox-port", MailboxServerOptions.MinPort, MailboxServerOptions.MaxPort, MailboxServerOptions.DefaultPort);
         var filesRoot = new Option<string>("--files-root")
         {
-            Description = $"folder the files service shares, created if missing (default ./{FilesEndpoint.DefaultUpRoot})",
+            Description = "folder the files service shares, created if missing",
             HelpName = "DIR",
             DefaultValueFactory = _ => FilesEndpoint.DefaultUpRoot,
         };

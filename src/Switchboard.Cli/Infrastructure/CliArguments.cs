@@ -20,6 +20,7 @@ public static class CliArguments
     public static Option<int> PortOption(int min, int max, bool required = true) => new("--port", "-p")
     {
         Description = $"TCP port, {min}-{max}",
+        HelpName = "PORT",
         Required = required,
         CustomParser = r => ParsePort(r, "--port", min, max),
     };
@@ -27,7 +28,7 @@ public static class CliArguments
     /// <summary>An optional port option with a default, e.g. <c>--mailbox-port</c> on <c>up</c>.</summary>
     public static Option<int> PortOption(string name, int min, int max, int defaultPort) => new(name)
     {
-        Description = $"TCP port, {min}-{max} (default {defaultPort})",
+        Description = $"TCP port, {min}-{max}",
         HelpName = "PORT",
         DefaultValueFactory = _ => defaultPort,
         CustomParser = r => ParsePort(r, name, min, max),
@@ -57,17 +58,17 @@ public static class CliArguments
     };
 
     /// <summary>A positive duration in seconds, e.g. <c>--gap-timeout 1.5</c>.</summary>
-    public static Option<TimeSpan> Seconds(string name, double defaultSeconds, string description) => new(name)
+    public static Option<Duration> Seconds(string name, double defaultSeconds, string description) => new(name)
     {
-        Description = $"{description} (seconds, default {defaultSeconds.ToString(CultureInfo.InvariantCulture)})",
+        Description = $"{description}, in seconds",
         HelpName = "SECONDS",
-        DefaultValueFactory = _ => TimeSpan.FromSeconds(defaultSeconds),
+        DefaultValueFactory = _ => new Duration(TimeSpan.FromSeconds(defaultSeconds)),
         CustomParser = r =>
         {
             var text = r.Tokens.Single().Value;
             if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 && s <= 86_400)
             {
-                return TimeSpan.FromSeconds(s);
+                return new Duration(TimeSpan.FromSeconds(s));
             }
             r.AddError($"{name} '{text}' is not a number of seconds between 0 and 86400");
             return default;
@@ -77,7 +78,7 @@ public static class CliArguments
     /// <summary>A whole number option within [<paramref name="min"/>, <paramref name="max"/>].</summary>
     public static Option<long> Count(string name, long defaultValue, long min, long max, string description) => new(name)
     {
-        Description = $"{description} (default {defaultValue})",
+        Description = description,
         HelpName = "N",
         DefaultValueFactory = _ => defaultValue,
         CustomParser = r =>

@@ -10,8 +10,8 @@ namespace Switchboard.Cli.Infrastructure;
 public sealed class ServerOptions
 {
     private readonly Option<IPAddress?> _bind = CliArguments.Bind();
-    private readonly Option<TimeSpan> _gap = CliArguments.Seconds("--gap-timeout", 1, "fail a read or write that makes no progress for this long");
-    private readonly Option<TimeSpan> _request = CliArguments.Seconds("--request-timeout", 10, "fail a request not received in full within this long");
+    private readonly Option<Duration> _gap = CliArguments.Seconds("--gap-timeout", 1, "fail a read or write that makes no progress for this long");
+    private readonly Option<Duration> _request = CliArguments.Seconds("--request-timeout", 10, "fail a request not received in full within this long");
     private readonly Option<long> _maxConnections = CliArguments.Count("--max-connections", 10_000, 1, 1_000_000, "connections served at once");
     private readonly Option<bool> _quiet = new("--quiet", "-q") { Description = "log only warnings and errors" };
     private readonly Option<bool> _verbose = new("--verbose", "-v") { Description = "log debug detail" };

@@ -1,38 +1,17 @@
 using System.Buffers;
 using Switchboard.Protocol;
+using Switchboard.Tests.Shared;
 
 namespace Switchboard.Protocol.Tests.Files;
 
 /// <summary>Feeds decoders the way TCP does: in pieces, and in multi-segment sequences.</summary>
 internal static class Chunked
 {
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
-    }
-
     /// <summary><paramref name="bytes"/> as a sequence of segments split at each index in <paramref name="cuts"/>.</summary>
     public static ReadOnlySequence<byte> Split(byte[] bytes, params int[] cuts)
     {
-        var bounds = cuts.Where(c => c > 0 && c < bytes.Length).Distinct().Order().Append(bytes.Length).ToArray();
-        var first = new Segment(bytes.AsMemory(0, bounds[0]), 0);
-        var last = first;
-        for (var i = 1; i < bounds.Length; i++)
-        {
-            last = last.Append(bytes.AsMemory(bounds[i - 1], bounds[i] - bounds[i - 1]));
-        }
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+        var bounds = cuts.Where(c => c > 0 && c < bytes.Length).Distinct().Order().Prepend(0).Append(bytes.Length).ToArray();
+        return Segments.Of(bounds.Zip(bounds.Skip(1), (from, to) => bytes[from..to]).ToArray());
     }
 
     public static DecodeStatus Decode<T>(IFrameDecoder<T> decoder, in ReadOnlySequence<byte> input, out T frame, out long consumed, out DecodeError error)
