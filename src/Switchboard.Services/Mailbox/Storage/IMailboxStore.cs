@@ -14,7 +14,10 @@ public interface IMailboxStore : IAsyncDisposable
     /// <summary>A short description for logs, e.g. <c>sqlite:/var/lib/mailbox.db</c>.</summary>
     string Description { get; }
 
-    /// <summary>Stores <paramref name="message"/> for <paramref name="receiver"/>; durable (for durable stores) when it completes.</summary>
+    /// <summary>
+    /// Stores <paramref name="message"/> for <paramref name="receiver"/>; durable (for durable stores) when it
+    /// completes. Cancelling stops the wait, not necessarily the write.
+    /// </summary>
     ValueTask AppendAsync(string receiver, MailboxMessage message, CancellationToken cancellationToken);
 
     /// <summary>Claims up to <paramref name="max"/> of <paramref name="user"/>'s oldest unclaimed messages, oldest first.</summary>

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Switchboard.Protocol.Mailbox;
 
@@ -7,10 +8,22 @@ namespace Switchboard.Services.Mailbox.Storage;
 /// Durable store in one SQLite file (WAL). A message is in the file before the create request's
 /// connection is closed, so it survives a restart or <c>kill -9</c>; a message is deleted only by
 /// <see cref="CommitAsync"/>, after the response carrying it was written.
+/// Creates are group-committed: one writer loop inserts everything queued in one transaction, and each
+/// <see cref="AppendAsync"/> completes only when its row is committed.
 /// </summary>
 public sealed class SqliteMailboxStore : IMailboxStore
 {
     private const int SchemaVersion = 1;
+
+    /// <summary>Most rows per group commit, so one transaction never holds the database for long.</summary>
+    private const int MaxBatch = 512;
+
+    private sealed record PendingAppend(string Receiver, MailboxMessage Message, TaskCompletionSource Stored);
+
+    // Unbounded in type, bounded in practice: each connection waits for its own append, so the queue
+    // never holds more than the number of open connections.
+    private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
 
     // One connection behind an async gate: SQLite has a single writer anyway, and serialising here
     // avoids SQLITE_BUSY retries between our own connections.
@@ -22,6 +35,7 @@ public sealed class SqliteMailboxStore : IMailboxStore
     {
         _connection = connection;
         Path = path;
+        _writer = Task.Run(WriteAppendsAsync);
     }
 
     /// <summary>The database file.</summary>
@@ -105,25 +119,60 @@ public sealed class SqliteMailboxStore : IMailboxStore
 
     public async ValueTask AppendAsync(string receiver, MailboxMessage message, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var pending = new PendingAppend(receiver, message, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_appends.Writer.TryWrite(pending))
         {
-            await using var insert = _connection.CreateCommand();
-            insert.CommandText = "INSERT INTO messages (receiver, sender, body, created_at) VALUES ($receiver, $sender, $body, $now);";
-            insert.Parameters.AddWithValue("$receiver", receiver);
-            insert.Parameters.AddWithValue("$sender", message.Sender);
-            insert.Parameters.AddWithValue("$body", message.Text);
-            insert.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            throw new MailboxStoreException($"storing a message for '{receiver}' failed: the store is closed");
         }
-        catch (SqliteException e)
+        await pending.Stored.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task WriteAppendsAsync()
+    {
+        var batch = new List<PendingAppend>(MaxBatch);
+        while (await _appends.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            throw new MailboxStoreException($"storing a message for '{receiver}' failed: {e.Message}", e);
+            while (batch.Count < MaxBatch && _appends.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+            await _gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                await InsertAsync(batch).ConfigureAwait(false);
+                batch.ForEach(p => p.Stored.TrySetResult());
+            }
+            catch (SqliteException e)
+            {
+                batch.ForEach(p => p.Stored.TrySetException(new MailboxStoreException($"storing a message for '{p.Receiver}' failed: {e.Message}", e)));
+            }
+            finally
+            {
+                _gate.Release();
+                batch.Clear();
+            }
         }
-        finally
+    }
+
+    private async Task InsertAsync(List<PendingAppend> batch)
+    {
+        await using var transaction = (SqliteTransaction)await _connection.BeginTransactionAsync().ConfigureAwait(false);
+        await using var insert = _connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO messages (receiver, sender, body, created_at) VALUES ($receiver, $sender, $body, $now);";
+        var receiver = insert.Parameters.Add("$receiver", SqliteType.Text);
+        var sender = insert.Parameters.Add("$sender", SqliteType.Text);
+        var body = insert.Parameters.Add("$body", SqliteType.Text);
+        var now = insert.Parameters.Add("$now", SqliteType.Integer);
+        foreach (var pending in batch)
         {
-            _gate.Release();
+            receiver.Value = pending.Receiver;
+            sender.Value = pending.Message.Sender;
+            body.Value = pending.Message.Text;
+            now.Value = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
+        await transaction.CommitAsync().ConfigureAwait(false);
     }
 
     public async ValueTask<MailboxClaim> ClaimAsync(string user, int max, CancellationToken cancellationToken)
@@ -235,6 +284,9 @@ public sealed class SqliteMailboxStore : IMailboxStore
     /// <summary>Checkpoints the WAL into the main file and closes it, so the folder holds one tidy file.</summary>
     public async ValueTask DisposeAsync()
     {
+        // Appends already queued are committed before the file is closed.
+        _appends.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {

@@ -27,6 +27,40 @@ public sealed class SqliteMailboxStoreTests : MailboxStoreContract, IDisposable
     }
 
     [Fact]
+    public async Task Concurrent_appends_are_all_committed_even_when_the_store_closes_right_after()
+    {
+        var store = await SqliteMailboxStore.OpenAsync(DbPath);
+        var appends = Enumerable.Range(0, 2000).Select(i => store.AppendAsync($"user{i % 3}", new MailboxMessage("al", $"{i}"), default).AsTask()).ToArray();
+        await Task.WhenAll(appends);
+        await store.DisposeAsync();
+        await using var reopened = await SqliteMailboxStore.OpenAsync(DbPath);
+        for (var u = 0; u < 3; u++)
+        {
+            var texts = new List<int>();
+            while (true)
+            {
+                var claim = await reopened.ClaimAsync($"user{u}", 255, default);
+                texts.AddRange(claim.Messages.Select(m => int.Parse(m.Text)));
+                await reopened.CommitAsync(claim, default);
+                if (!claim.MoreWaiting)
+                {
+                    break;
+                }
+            }
+            texts.ShouldBe(Enumerable.Range(0, 2000).Where(i => i % 3 == u), "each user's messages, all of them, in append order");
+        }
+    }
+
+    [Fact]
+    public async Task Appending_to_a_closed_store_is_a_clear_error()
+    {
+        var store = await SqliteMailboxStore.OpenAsync(DbPath);
+        await store.DisposeAsync();
+        (await Should.ThrowAsync<MailboxStoreException>(() => store.AppendAsync("bob", new MailboxMessage("al", "late"), default).AsTask()))
+            .Message.ShouldContain("the store is closed");
+    }
+
+    [Fact]
     public async Task Claims_left_by_a_crashed_process_are_released_on_open()
     {
         var store = await SqliteMailboxStore.OpenAsync(DbPath);
