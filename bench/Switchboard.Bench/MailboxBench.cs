@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Switchboard.Protocol.Mailbox;
 
 namespace Switchboard.Bench;
@@ -61,14 +58,14 @@ public static class MailboxBench
     {
         foreach (var clients in new[] { 1, 50 })
         {
-            var create = await RunLoadAsync(port, clients, duration, i => MessageRequestCodec.Encode(
+            var create = await ConnectionLoad.RunAsync(port, clients, duration, i => MessageRequestCodec.Encode(
                 MessageRequest.Create($"sender{i % 7}", $"user{i % clients}", "a short benchmark message of 40 bytes..")));
             Report(results, $"{name} create x{clients}", create, duration);
         }
         foreach (var clients in new[] { 1, 50 })
         {
             // Each read fetches whatever the creates left: mostly full 255-message responses at first, then empty ones.
-            var read = await RunLoadAsync(port, clients, duration, i => MessageRequestCodec.Encode(MessageRequest.Read($"user{i % clients}")));
+            var read = await ConnectionLoad.RunAsync(port, clients, duration, i => MessageRequestCodec.Encode(MessageRequest.Read($"user{i % clients}")));
             Report(results, $"{name} read x{clients}", read, duration);
         }
     }
@@ -77,29 +74,5 @@ public static class MailboxBench
     {
         results[label] = count / duration.TotalSeconds;
         BenchReport.Rate(label, count, duration, "req");
-    }
-
-    private static async Task<long> RunLoadAsync(int port, int clients, TimeSpan duration, Func<int, byte[]> request)
-    {
-        long done = 0;
-        var stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        var workers = Enumerable.Range(0, clients).Select(worker => Task.Run(async () =>
-        {
-            var bytes = request(worker);
-            var receive = new byte[64 * 1024];
-            while (Stopwatch.GetTimestamp() < stopAt)
-            {
-                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await socket.ConnectAsync(IPAddress.Loopback, port);
-                await socket.SendAsync(bytes, SocketFlags.None);
-                // Read until the server closes: for a create that confirms it was stored; for a read, that the response ended.
-                while (await socket.ReceiveAsync(receive, SocketFlags.None) > 0)
-                {
-                }
-                Interlocked.Increment(ref done);
-            }
-        })).ToArray();
-        await Task.WhenAll(workers);
-        return done;
     }
 }

@@ -5,6 +5,7 @@ using Switchboard.Bench;
 var benches = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["mailbox"] = MailboxBench.RunAsync,
+    ["connection-floor"] = ConnectionFloorBench.RunAsync,
     ["files"] = FilesBench.RunAsync,
     ["echo"] = EchoBench.RunAsync,
 };

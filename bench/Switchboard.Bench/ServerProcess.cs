@@ -18,11 +18,16 @@ public sealed class ServerProcess : IDisposable
     public int Port { get; }
 
     /// <summary>Starts <c>switchboard ARGS</c>; <paramref name="args"/> gets the port through <c>{port}</c>.</summary>
-    public static async Task<ServerProcess> StartSwitchboardAsync(params string[] args)
+    public static Task<ServerProcess> StartSwitchboardAsync(params string[] args) => StartDotnetAsync("switchboard.dll", args);
+
+    /// <summary>Starts this bench program in a server mode, e.g. <c>connection-floor serve-raw {port}</c>.</summary>
+    public static Task<ServerProcess> StartBenchAsync(params string[] args) => StartDotnetAsync("Switchboard.Bench.dll", args);
+
+    private static async Task<ServerProcess> StartDotnetAsync(string dll, string[] args)
     {
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "switchboard.dll"));
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
         foreach (var a in args)
         {
             info.ArgumentList.Add(a.Replace("{port}", port.ToString()));
@@ -45,7 +50,7 @@ public sealed class ServerProcess : IDisposable
             }
         }
         process.Kill();
-        throw new InvalidOperationException($"switchboard {string.Join(' ', args)} did not start listening: {await stderr}");
+        throw new InvalidOperationException($"{dll} {string.Join(' ', args)} did not start listening: {await stderr}");
     }
 
     /// <summary>Starts a Python peer from bench/peers that prints its port first; null when python3 is missing.</summary>
