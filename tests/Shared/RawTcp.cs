@@ -10,6 +10,9 @@ public sealed class RawTcp : IAsyncDisposable
 
     public Socket Socket { get; }
 
+    /// <summary>Wraps a connected socket (e.g. one a test listener accepted); takes ownership.</summary>
+    public static RawTcp Wrap(Socket socket) => new(socket);
+
     public static async Task<RawTcp> ConnectAsync(int port, IPAddress? address = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

@@ -40,25 +40,15 @@ internal static class Talking
 /// </summary>
 internal sealed class HandoutPeer(Socket socket) : IAsyncDisposable
 {
+    private readonly RawTcp _tcp = RawTcp.Wrap(socket);
+
     public Socket Socket => socket;
 
-    public static async Task<HandoutPeer> ConnectAsync(int port)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port)).Within();
-        return new HandoutPeer(socket);
-    }
+    public static async Task<HandoutPeer> ConnectAsync(int port) => new((await RawTcp.ConnectAsync(port)).Socket);
 
     public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
 
-    public async Task SendAsync(byte[] bytes)
-    {
-        var sent = 0;
-        while (sent < bytes.Length)
-        {
-            sent += await socket.SendAsync(bytes.AsMemory(sent), SocketFlags.None);
-        }
-    }
+    public Task SendAsync(byte[] bytes) => _tcp.SendAsync(bytes);
 
     /// <summary>One line without its newline; null when the other side closed first.</summary>
     public async Task<string?> ReadLineAsync(TimeSpan? limit = null)
@@ -97,30 +87,7 @@ internal sealed class HandoutPeer(Socket socket) : IAsyncDisposable
     }
 
     /// <summary>Everything until the other side closes.</summary>
-    public async Task<byte[]> ReadToEndAsync()
-    {
-        using var cts = new CancellationTokenSource(Deadline.Default);
-        var all = new MemoryStream();
-        var buffer = new byte[64 * 1024];
-        while (true)
-        {
-            int n;
-            try
-            {
-                n = await socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
-            }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
-            {
-                break;
-            }
-            if (n == 0)
-            {
-                break;
-            }
-            all.Write(buffer, 0, n);
-        }
-        return all.ToArray();
-    }
+    public Task<byte[]> ReadToEndAsync() => _tcp.ReadToEndAsync();
 
     /// <summary>Vanishes without a goodbye: a reset, as when a program crashes or a cable is pulled.</summary>
     public void Reset()
@@ -129,11 +96,7 @@ internal sealed class HandoutPeer(Socket socket) : IAsyncDisposable
         socket.Close();
     }
 
-    public ValueTask DisposeAsync()
-    {
-        socket.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _tcp.DisposeAsync();
 }
 
 /// <summary>A server written like the handout's: accept one caller, then whatever the test scripts.</summary>
