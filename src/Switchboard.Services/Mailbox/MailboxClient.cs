@@ -1,4 +1,5 @@
 using System.Text;
+using Switchboard.Protocol;
 using Switchboard.Protocol.Mailbox;
 using Switchboard.Services.Common;
 using Switchboard.Transport.Client;
@@ -42,7 +43,23 @@ public sealed class MailboxClient(ConsoleStreams console, TransportLimits limits
         await using var connection = await ClientConnection.ConnectAsync(host, port, limits.ConnectTimeout, cancellationToken).ConfigureAwait(false);
         using var timer = new GapTimer(limits.GapTimeout, cancellationToken);
         await connection.Output.WriteWithGapAsync(record, timer, MessageRequestCodec.RecordName).ConfigureAwait(false);
-        await console.Error.WriteLineAsync($"sent a message for '{receiver}' ({Encoding.UTF8.GetByteCount(message)} bytes) to {host} port {port}").ConfigureAwait(false);
+        // The handout's server answers a create only by closing once it has stored the message; until
+        // then the request may still be queued at a server that is about to stop.
+        long unexpected;
+        try
+        {
+            unexpected = await connection.Input.WaitForCloseAsync(timer, "a create request").ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new PeerClosedException($"the connection was reset before the server confirmed the create ({e.Message}): the message may not have been stored");
+        }
+        if (unexpected > 0)
+        {
+            throw new ProtocolViolationException(MessageRequestCodec.RecordName, new DecodeError(
+                "response to create", $"{Utf8Text.Bytes(unexpected)} received", "none: the server closes without answering", "unexpected-response"));
+        }
+        await console.Error.WriteLineAsync($"sent a message for '{receiver}' ({Encoding.UTF8.GetByteCount(message)} bytes) to {host} port {port}; the server stored it").ConfigureAwait(false);
     }
 
     /// <summary>Runs a read request: connects, sends, prints each message as it arrives.</summary>

@@ -77,6 +77,29 @@ public static class PipeFrameReader
     }
 
     /// <summary>
+    /// Waits, under the gap rule, for the peer to close its side, as protocols that answer only by closing
+    /// (mailbox create) require. Returns 0 at a clean close, or the number of bytes that arrived instead.
+    /// </summary>
+    /// <exception cref="PeerTimeoutException">The peer neither closed nor sent anything within one gap.</exception>
+    public static async ValueTask<long> WaitForCloseAsync(this PipeReader reader, GapTimer timer, string what)
+    {
+        timer.Restart();
+        ReadResult result;
+        try
+        {
+            result = await reader.ReadAsync(timer.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timer.HasExpired)
+        {
+            throw timer.Expired($"waiting for the server to close after {what}");
+        }
+        var received = result.Buffer.Length;
+        reader.AdvanceTo(result.Buffer.End);
+        timer.Pause();
+        return received;
+    }
+
+    /// <summary>
     /// Returns the number of bytes already received and not consumed, without waiting for more.
     /// Used to detect bytes a peer sent past the end of a record it should have ended with.
     /// </summary>

@@ -14,6 +14,7 @@ public sealed class FakeMailboxServer : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly Task<MessageRequest> _served;
+    private readonly TaskCompletionSource<MessageRequest> _received = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="reply">Writes the reply on the accepted socket; the connection is closed when it returns.</param>
     public FakeMailboxServer(Func<Socket, Task> reply)
@@ -24,8 +25,11 @@ public sealed class FakeMailboxServer : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-    /// <summary>The request the client sent.</summary>
+    /// <summary>The request the client sent; completes after the scripted reply.</summary>
     public Task<MessageRequest> Request => _served;
+
+    /// <summary>Completes as soon as the whole request has arrived, before the reply starts.</summary>
+    public Task<MessageRequest> Received => _received.Task;
 
     private async Task<MessageRequest> ServeAsync(Func<Socket, Task> reply)
     {
@@ -51,8 +55,12 @@ public sealed class FakeMailboxServer : IAsyncDisposable
                 request = decoded;
             }
         }
+        _received.TrySetResult(request);
         await reply(socket);
-        socket.Shutdown(SocketShutdown.Both);
+        if (socket.Connected)
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
         return request;
     }
 
@@ -77,13 +85,11 @@ public sealed class FakeMailboxServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _listener.Stop();
-        try
+        // Bounded: a test that failed before releasing a stalled reply must not hang the suite.
+        await Task.WhenAny(_served, Task.Delay(Switchboard.Tests.Shared.Deadline.Default));
+        if (_served.IsFaulted && _served.Exception!.InnerException is not (SocketException or ObjectDisposedException or InvalidOperationException))
         {
             await _served;
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
-        {
-            // A test that expected the client to fail early may leave the fake mid-exchange.
         }
     }
 }

@@ -108,6 +108,57 @@ public sealed class MailboxClientTests
     }
 
     [Fact]
+    public async Task Create_succeeds_only_once_the_server_has_closed()
+    {
+        var release = new TaskCompletionSource();
+        await using var fake = new FakeMailboxServer(async _ => await release.Task);
+        var session = NewSession("bob\nhello\n");
+        var create = session.Client.CreateAsync("127.0.0.1", fake.Port, "alice", default);
+        try
+        {
+            await fake.Received.Within();
+            create.IsCompleted.ShouldBeFalse("the server has not closed yet");
+        }
+        finally
+        {
+            release.SetResult();
+        }
+        await create.Within();
+        session.Error.ToString().ShouldContain("the server stored it");
+    }
+
+    [Fact]
+    public async Task Create_fails_when_the_server_never_closes()
+    {
+        var release = new TaskCompletionSource();
+        await using var fake = new FakeMailboxServer(async _ => await release.Task);
+        var error = await Should.ThrowAsync<PeerTimeoutException>(() => NewSession("bob\nhello\n").Client.CreateAsync("127.0.0.1", fake.Port, "alice", default)).Within();
+        release.SetResult();
+        error.Message.ShouldBe("waiting for the server to close after a create request: no progress for 0.3 s (gap rule)");
+    }
+
+    [Fact]
+    public async Task Create_fails_when_the_server_answers()
+    {
+        await using var fake = new FakeMailboxServer(FakeMailboxServer.Replies([0xAE, 0x73, 3, 0, 0]));
+        var error = await Should.ThrowAsync<ProtocolViolationException>(() => NewSession("bob\nhello\n").Client.CreateAsync("127.0.0.1", fake.Port, "alice", default));
+        error.Message.ShouldContain("response to create is 5 bytes received");
+    }
+
+    [Fact]
+    public async Task Create_fails_clearly_when_the_connection_is_reset_before_confirmation()
+    {
+        await using var fake = new FakeMailboxServer(s =>
+        {
+            s.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+            s.Close(); // RST, as when a stopping server drops connections it never accepted
+            return Task.CompletedTask;
+        });
+        var error = await Should.ThrowAsync<PeerClosedException>(() => NewSession("bob\nhello\n").Client.CreateAsync("127.0.0.1", fake.Port, "alice", default));
+        error.Message.ShouldContain("the message may not have been stored");
+    }
+
+    [Fact]
     public async Task Create_re_prompts_until_the_input_is_valid()
     {
         await using var fake = new FakeMailboxServer(_ => Task.CompletedTask);
