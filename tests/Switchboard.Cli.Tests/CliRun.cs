@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Switchboard.Cli.Infrastructure;
 using Switchboard.Services.Common;
 
@@ -21,13 +19,4 @@ public sealed record CliRun(int ExitCode, string Out, string Error)
 
     /// <summary>Runs with empty standard input.</summary>
     public static Task<CliRun> RunAsync(params string[] args) => WithInputAsync(string.Empty, CancellationToken.None, args);
-
-    /// <summary>A loopback port nothing listens on right now (for commands whose port range forbids 0).</summary>
-    public static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var port = ((IPEndPoint)probe.LocalEndPoint!).Port;
-        return port is >= 1024 and <= 64000 ? port : FreePort();
-    }
 }

@@ -65,12 +65,7 @@ public sealed class EchoCommandTests
     [Fact]
     public async Task The_client_exits_1_when_nothing_listens()
     {
-        int port;
-        using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
-        {
-            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            port = ((IPEndPoint)probe.LocalEndPoint!).Port;
-        }
+        var port = FreePort.OnLoopback();
         var (exit, _, stderr) = await Run("hello\n", "echo", "client", "127.0.0.1", port.ToString());
         exit.ShouldBe(1);
         stderr.ShouldBe($"error: cannot connect to 127.0.0.1 port {port}: 127.0.0.1: connection refused{Environment.NewLine}");
@@ -99,12 +94,7 @@ public sealed class EchoCommandTests
     [Fact]
     public async Task The_server_serves_until_shutdown_then_exits_0()
     {
-        int port;
-        using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
-        {
-            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            port = ((IPEndPoint)probe.LocalEndPoint!).Port;
-        }
+        var port = FreePort.OnLoopback();
         using var shutdown = new CancellationTokenSource();
         var server = Run("", shutdown.Token, "echo", "server", "--port", port.ToString(), "--bind", "127.0.0.1", "--buffer", "8", "--quiet");
 

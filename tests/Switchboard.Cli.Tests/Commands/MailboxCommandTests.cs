@@ -41,7 +41,7 @@ public sealed class MailboxCommandTests
     [Fact]
     public async Task A_refused_connection_exits_1_with_the_host_and_port()
     {
-        var port = CliRun.FreePort();
+        var port = FreePort.OnLoopback();
         var run = await CliRun.RunAsync("mailbox", "client", "127.0.0.1", port.ToString(), "bob", "read");
         run.ExitCode.ShouldBe(1);
         run.Error.ShouldBe($"error: cannot connect to 127.0.0.1 port {port}: 127.0.0.1: connection refused\n");
@@ -92,7 +92,7 @@ public sealed class MailboxCommandTests
     {
         using var dir = new TempDirectory();
         var db = Path.Combine(dir.Path, "m.db");
-        var port = CliRun.FreePort();
+        var port = FreePort.OnLoopback();
         using var shutdown = new CancellationTokenSource();
         var server = CliRun.WithInputAsync(string.Empty, shutdown.Token, "mailbox", "server", port.ToString(), "--store", $"sqlite:{db}", "--bind", "127.0.0.1", "--quiet");
         var create = await RetryUntilListening(() => CliRun.WithInputAsync("bob\nkept\n", "mailbox", "client", "127.0.0.1", port.ToString(), "al", "create"));

@@ -10,7 +10,7 @@ public sealed class UpCommandTests
     {
         using var dir = new TempDirectory();
         var shared = Path.Combine(dir.Path, "shared");
-        int mailboxPort = CliRun.FreePort(), filesPort = CliRun.FreePort(), echoPort = CliRun.FreePort();
+        int mailboxPort = FreePort.OnLoopback(), filesPort = FreePort.OnLoopback(), echoPort = FreePort.OnLoopback();
         using var shutdown = new CancellationTokenSource();
         var up = CliRun.WithInputAsync(string.Empty, shutdown.Token,
             "up", "--bind", "127.0.0.1", "--quiet",
@@ -50,11 +50,11 @@ public sealed class UpCommandTests
     public async Task A_taken_port_stops_up_with_a_clear_error()
     {
         using var dir = new TempDirectory();
-        var taken = CliRun.FreePort();
+        var taken = FreePort.OnLoopback();
         using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, taken);
         squatter.Start();
-        var run = await CliRun.RunAsync("up", "--bind", "127.0.0.1", "--mailbox-store", "memory", "--echo-port", CliRun.FreePort().ToString(),
-            "--mailbox-port", CliRun.FreePort().ToString(), "--files-port", taken.ToString(), "--files-root", dir.Path).Within();
+        var run = await CliRun.RunAsync("up", "--bind", "127.0.0.1", "--mailbox-store", "memory", "--echo-port", FreePort.OnLoopback().ToString(),
+            "--mailbox-port", FreePort.OnLoopback().ToString(), "--files-port", taken.ToString(), "--files-root", dir.Path).Within();
         run.ExitCode.ShouldBe(1);
         run.Error.ShouldContain($"files on 127.0.0.1 port {taken}");
         run.Error.ShouldContain("address already in use");
@@ -64,11 +64,11 @@ public sealed class UpCommandTests
     public async Task A_taken_echo_port_stops_up_with_a_clear_error()
     {
         using var dir = new TempDirectory();
-        var taken = CliRun.FreePort();
+        var taken = FreePort.OnLoopback();
         using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, taken);
         squatter.Start();
         var run = await CliRun.RunAsync("up", "--bind", "127.0.0.1", "--mailbox-store", "memory", "--files-root", dir.Path,
-            "--mailbox-port", CliRun.FreePort().ToString(), "--files-port", CliRun.FreePort().ToString(), "--echo-port", taken.ToString()).Within();
+            "--mailbox-port", FreePort.OnLoopback().ToString(), "--files-port", FreePort.OnLoopback().ToString(), "--echo-port", taken.ToString()).Within();
         run.ExitCode.ShouldBe(1);
         run.Error.ShouldContain($"port {taken}");
         run.Error.ShouldContain("address already in use");

@@ -21,7 +21,7 @@ public sealed class FilesProcessTests
         await File.WriteAllTextAsync(open, "public");
         File.SetUnixFileMode(open, (UnixFileMode)0b110_100_100);
 
-        var port = CliRun.FreePort();
+        var port = FreePort.OnLoopback();
         await using var server = SwitchboardProcess.StartUnprivileged("files", "server", port.ToString(), "--root", root, "--bind", "127.0.0.1");
         await server.WaitForStderrAsync("listening on");
 

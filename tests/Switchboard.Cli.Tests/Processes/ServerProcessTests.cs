@@ -17,7 +17,7 @@ public sealed class ServerProcessTests
     public async Task Sigterm_stops_the_server_gracefully_with_exit_0()
     {
         using var dir = new TempDirectory();
-        var port = CliRun.FreePort();
+        var port = FreePort.OnLoopback();
         await using var server = SwitchboardProcess.Start("mailbox", "server", port.ToString(), "--store", $"sqlite:{Path.Combine(dir.Path, "m.db")}", "--bind", "127.0.0.1");
         await server.WaitForStderrAsync("listening on");
         await CreateAsync(port, "al", "bob", "before the signal");
@@ -33,7 +33,7 @@ public sealed class ServerProcessTests
     {
         using var dir = new TempDirectory();
         var db = Path.Combine(dir.Path, "m.db");
-        var port = CliRun.FreePort();
+        var port = FreePort.OnLoopback();
         await using (var server = SwitchboardProcess.Start("mailbox", "server", port.ToString(), "--store", $"sqlite:{db}", "--bind", "127.0.0.1"))
         {
             await server.WaitForStderrAsync("listening on");
@@ -53,7 +53,7 @@ public sealed class ServerProcessTests
     [Fact]
     public async Task A_port_in_use_exits_1_with_a_clear_error()
     {
-        var port = CliRun.FreePort();
+        var port = FreePort.OnLoopback();
         using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
         squatter.Start();
         await using var server = SwitchboardProcess.Start("mailbox", "server", port.ToString(), "--bind", "127.0.0.1", "--store", "memory");
@@ -66,7 +66,7 @@ public sealed class ServerProcessTests
     public async Task Up_stops_every_server_on_sigterm_with_exit_0()
     {
         using var dir = new TempDirectory();
-        int mailboxPort = CliRun.FreePort(), filesPort = CliRun.FreePort(), echoPort = CliRun.FreePort();
+        int mailboxPort = FreePort.OnLoopback(), filesPort = FreePort.OnLoopback(), echoPort = FreePort.OnLoopback();
         await using var up = SwitchboardProcess.Start("up", "--bind", "127.0.0.1",
             "--mailbox-port", mailboxPort.ToString(), "--mailbox-store", $"sqlite:{Path.Combine(dir.Path, "m.db")}",
             "--files-port", filesPort.ToString(), "--files-root", Path.Combine(dir.Path, "shared"), "--echo-port", echoPort.ToString());

@@ -292,12 +292,7 @@ public sealed class TalkClientTests
     [Fact]
     public async Task Nobody_listening_is_a_connect_error_naming_host_and_port()
     {
-        int port;
-        using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
-        {
-            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            port = ((IPEndPoint)probe.LocalEndPoint!).Port;
-        }
+        var port = FreePort.OnLoopback();
         using var caller = new TalkParty();
         var error = await Should.ThrowAsync<ConnectFailedException>(CallAsync(caller, port).Within());
         error.Message.ShouldBe($"cannot connect to 127.0.0.1 port {port}: 127.0.0.1: connection refused");
