@@ -17,6 +17,8 @@ public sealed class SwitchboardMetrics
     private readonly Counter<long> _bytesReceived;
     private readonly Counter<long> _bytesSent;
     private readonly Counter<long> _rejects;
+    private readonly UpDownCounter<long> _outgoingQueued;
+    private readonly Counter<long> _outgoingOverflows;
 
     public SwitchboardMetrics(IMeterFactory meterFactory)
     {
@@ -27,6 +29,8 @@ public sealed class SwitchboardMetrics
         _bytesReceived = meter.CreateCounter<long>("switchboard.bytes.received", "By", "Payload bytes received");
         _bytesSent = meter.CreateCounter<long>("switchboard.bytes.sent", "By", "Payload bytes sent");
         _rejects = meter.CreateCounter<long>("switchboard.rejects", "{connection}", "Exchanges rejected, by reason");
+        _outgoingQueued = meter.CreateUpDownCounter<long>("switchboard.outgoing.queued", "By", "Bytes waiting in outgoing queues");
+        _outgoingOverflows = meter.CreateCounter<long>("switchboard.outgoing.overflows", "{frame}", "Frames refused because a peer's outgoing queue was full");
     }
 
     public void ConnectionOpened(string service)
@@ -46,4 +50,8 @@ public sealed class SwitchboardMetrics
 
     public void Reject(string service, string reason) =>
         _rejects.Add(1, new TagList { { "service", service }, { "reason", reason } });
+
+    public void OutgoingQueued(string service, long bytes) => _outgoingQueued.Add(bytes, new KeyValuePair<string, object?>("service", service));
+
+    public void OutgoingOverflow(string service) => _outgoingOverflows.Add(1, new KeyValuePair<string, object?>("service", service));
 }
