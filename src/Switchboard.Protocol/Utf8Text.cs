@@ -36,6 +36,55 @@ public static class Utf8Text
         return true;
     }
 
+    /// <summary>
+    /// Decodes <paramref name="bytes"/> as the wire field <paramref name="field"/>; when they are not valid UTF-8 the
+    /// error says where: <c>not valid UTF-8 at byte 3 (c328...)</c>. The one UTF-8 error every codec reports.
+    /// </summary>
+    public static bool TryDecodeField(in ReadOnlySequence<byte> bytes, string field, out string text, out DecodeError error)
+    {
+        if (TryDecode(bytes, out text))
+        {
+            error = default;
+            return true;
+        }
+        error = InvalidField(field, bytes.IsSingleSegment ? bytes.FirstSpan : bytes.ToArray());
+        return false;
+    }
+
+    /// <inheritdoc cref="TryDecodeField(in ReadOnlySequence{byte}, string, out string, out DecodeError)"/>
+    public static bool TryDecodeField(ReadOnlySpan<byte> bytes, string field, out string text, out DecodeError error)
+    {
+        if (TryDecode(bytes, out text))
+        {
+            error = default;
+            return true;
+        }
+        error = InvalidField(field, bytes);
+        return false;
+    }
+
+    /// <summary>The error for a field whose bytes are not valid UTF-8, pointing at the first bad byte.</summary>
+    public static DecodeError InvalidField(string field, ReadOnlySpan<byte> bytes)
+    {
+        var at = FirstInvalidByte(bytes);
+        return new DecodeError(field, $"not valid UTF-8 at byte {at} ({Hex.Preview(bytes[at..])})", "UTF-8 text", "bad-utf8");
+    }
+
+    /// <summary>Offset of the first byte that does not start a valid UTF-8 sequence (the length when all are valid).</summary>
+    public static int FirstInvalidByte(ReadOnlySpan<byte> bytes)
+    {
+        var at = 0;
+        while (at < bytes.Length)
+        {
+            if (Rune.DecodeFromUtf8(bytes[at..], out _, out var used) != OperationStatus.Done)
+            {
+                return at;
+            }
+            at += used;
+        }
+        return at;
+    }
+
     /// <summary>The number of bytes <paramref name="text"/> takes in UTF-8.</summary>
     public static int ByteCount(string text) => Encoding.UTF8.GetByteCount(text);
 

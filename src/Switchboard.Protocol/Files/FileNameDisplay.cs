@@ -10,8 +10,7 @@ public static class FileNameDisplay
     {
         if (!Utf8Text.TryDecode(name, out var text))
         {
-            var hex = Convert.ToHexString(name[..Math.Min(name.Length, 64)]).ToLowerInvariant();
-            return $"hex:{hex}{(name.Length > 64 ? "..." : string.Empty)} (not UTF-8)";
+            return $"hex:{Hex.Preview(name, 64)} (not UTF-8)";
         }
         return Format(text);
     }

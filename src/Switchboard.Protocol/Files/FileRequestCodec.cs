@@ -32,29 +32,20 @@ public sealed class FileRequestCodec : IFrameDecoder<FileRequest>
         frame = null!;
         consumed = input.Start;
         error = default;
-        Span<byte> header = stackalloc byte[FilesWire.RequestHeaderSize];
-        var available = (int)Math.Min(input.Length, FilesWire.RequestHeaderSize);
-        input.Slice(0, available).CopyTo(header);
-
-        if (available >= 2)
+        var header = new FixedHeader(input, stackalloc byte[FilesWire.RequestHeaderSize]);
+        if (!header.MagicIs(FilesWire.Magic, out error))
         {
-            var magic = BinaryPrimitives.ReadUInt16BigEndian(header);
-            if (magic != FilesWire.Magic)
-            {
-                error = new DecodeError("MagicNo", FilesWire.Hex16(magic), FilesWire.Hex16(FilesWire.Magic), "bad-magic");
-                return DecodeStatus.Invalid;
-            }
-        }
-        if (available >= 3 && header[2] != FilesWire.RequestType)
-        {
-            error = new DecodeError("Type", header[2].ToString(), "1 (FileRequest)", "bad-type");
             return DecodeStatus.Invalid;
         }
-        if (available < FilesWire.RequestHeaderSize)
+        if (header.Has(3) && header[2] != FilesWire.RequestType)
+        {
+            return FixedHeader.Fail(new DecodeError("Type", header[2].ToString(), "1 (FileRequest)", "bad-type"), out error);
+        }
+        if (!header.IsComplete)
         {
             return DecodeStatus.Incomplete;
         }
-        var nameLen = BinaryPrimitives.ReadUInt16BigEndian(header[3..]);
+        var nameLen = header.U16(3);
         if (nameLen is < FilesWire.MinFilenameBytes or > FilesWire.MaxFilenameBytes)
         {
             error = new DecodeError("FilenameLen", nameLen.ToString(), "1-1024", "bad-filename-length");

@@ -49,33 +49,24 @@ public sealed class FileResponseCodec : IFrameDecoder<FileResponseHeader>
         frame = default;
         consumed = input.Start;
         error = default;
-        Span<byte> h = stackalloc byte[FilesWire.ResponseHeaderSize];
-        var available = (int)Math.Min(input.Length, FilesWire.ResponseHeaderSize);
-        input.Slice(0, available).CopyTo(h);
-        if (available >= 2)
+        var h = new FixedHeader(input, stackalloc byte[FilesWire.ResponseHeaderSize]);
+        if (!h.MagicIs(FilesWire.Magic, out error))
         {
-            var magic = BinaryPrimitives.ReadUInt16BigEndian(h);
-            if (magic != FilesWire.Magic)
-            {
-                error = new DecodeError("MagicNo", FilesWire.Hex16(magic), FilesWire.Hex16(FilesWire.Magic), "bad-magic");
-                return DecodeStatus.Invalid;
-            }
-        }
-        if (available >= 3 && h[2] != FilesWire.ResponseType)
-        {
-            error = new DecodeError("Type", h[2].ToString(), "2 (FileResponse)", "bad-type");
             return DecodeStatus.Invalid;
         }
-        if (available >= 4 && h[3] is not (FilesWire.StatusFound or FilesWire.StatusNotFound))
+        if (h.Has(3) && h[2] != FilesWire.ResponseType)
         {
-            error = new DecodeError("StatusCode", h[3].ToString(), "0 or 1", "bad-status");
-            return DecodeStatus.Invalid;
+            return FixedHeader.Fail(new DecodeError("Type", h[2].ToString(), "2 (FileResponse)", "bad-type"), out error);
         }
-        if (available < FilesWire.ResponseHeaderSize)
+        if (h.Has(4) && h[3] is not (FilesWire.StatusFound or FilesWire.StatusNotFound))
+        {
+            return FixedHeader.Fail(new DecodeError("StatusCode", h[3].ToString(), "0 or 1", "bad-status"), out error);
+        }
+        if (!h.IsComplete)
         {
             return DecodeStatus.Incomplete;
         }
-        var length = BinaryPrimitives.ReadUInt32BigEndian(h[4..]);
+        var length = h.U32(4);
         var found = h[3] == FilesWire.StatusFound;
         if (!found && length != 0)
         {

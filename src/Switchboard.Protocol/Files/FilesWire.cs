@@ -29,6 +29,4 @@ public static class FilesWire
 
     /// <summary>DataLength is a u32: no file above this can be sent.</summary>
     public const long MaxDataLength = uint.MaxValue;
-
-    internal static string Hex16(ushort v) => $"0x{v:X4}";
 }

@@ -25,6 +25,4 @@ public static class MailboxWire
 
     /// <summary>The largest possible request: header plus three full-length fields.</summary>
     public const int MaxRequestSize = RequestHeaderSize + MaxNameBytes + MaxNameBytes + MaxMessageBytes;
-
-    internal static string Hex16(ushort v) => $"0x{v:X4}";
 }

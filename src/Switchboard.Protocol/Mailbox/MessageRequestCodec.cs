@@ -51,58 +51,34 @@ public sealed class MessageRequestCodec : IFrameDecoder<MessageRequest>
         frame = null!;
         consumed = input.Start;
         error = default;
-        Span<byte> header = stackalloc byte[MailboxWire.RequestHeaderSize];
-        var available = (int)Math.Min(input.Length, MailboxWire.RequestHeaderSize);
-        input.Slice(0, available).CopyTo(header);
-
-        if (available >= 2)
+        var header = new FixedHeader(input, stackalloc byte[MailboxWire.RequestHeaderSize]);
+        if (!header.MagicIs(MailboxWire.Magic, out error))
         {
-            var magic = BinaryPrimitives.ReadUInt16BigEndian(header);
-            if (magic != MailboxWire.Magic)
-            {
-                error = new DecodeError("MagicNo", MailboxWire.Hex16(magic), MailboxWire.Hex16(MailboxWire.Magic), "bad-magic");
-                return DecodeStatus.Invalid;
-            }
-        }
-        if (available >= 3 && header[2] is not (MailboxWire.ReadId or MailboxWire.CreateId))
-        {
-            error = new DecodeError("ID", header[2].ToString(), "1 (read) or 2 (create)", "bad-id");
             return DecodeStatus.Invalid;
         }
-        if (available >= 4 && header[3] == 0)
+        if (header.Has(3) && header[2] is not (MailboxWire.ReadId or MailboxWire.CreateId))
         {
-            error = new DecodeError("NameLen", "0", "at least 1", "bad-name-length");
-            return DecodeStatus.Invalid;
+            return FixedHeader.Fail(new DecodeError("ID", header[2].ToString(), "1 (read) or 2 (create)", "bad-id"), out error);
         }
-        var isRead = available >= 3 && header[2] == MailboxWire.ReadId;
-        if (available >= 5)
+        if (header.Has(4) && header[3] == 0)
         {
-            var receiverLen = header[4];
-            if (isRead && receiverLen != 0)
-            {
-                error = new DecodeError("ReceiverLen", receiverLen.ToString(), "0 for a read request", "bad-receiver-length");
-                return DecodeStatus.Invalid;
-            }
-            if (!isRead && receiverLen == 0)
-            {
-                error = new DecodeError("ReceiverLen", "0", "at least 1 for a create request", "bad-receiver-length");
-                return DecodeStatus.Invalid;
-            }
+            return FixedHeader.Fail(new DecodeError("NameLen", "0", "at least 1", "bad-name-length"), out error);
         }
-        if (available < MailboxWire.RequestHeaderSize)
+        var isRead = header.Has(3) && header[2] == MailboxWire.ReadId;
+        if (header.Has(5) && isRead != (header[4] == 0))
+        {
+            return FixedHeader.Fail(new DecodeError("ReceiverLen", header[4].ToString(),
+                isRead ? "0 for a read request" : "at least 1 for a create request", "bad-receiver-length"), out error);
+        }
+        if (!header.IsComplete)
         {
             return DecodeStatus.Incomplete;
         }
-        var messageLen = BinaryPrimitives.ReadUInt16BigEndian(header[5..]);
-        if (isRead && messageLen != 0)
+        var messageLen = header.U16(5);
+        if (isRead != (messageLen == 0))
         {
-            error = new DecodeError("MessageLen", messageLen.ToString(), "0 for a read request", "bad-message-length");
-            return DecodeStatus.Invalid;
-        }
-        if (!isRead && messageLen == 0)
-        {
-            error = new DecodeError("MessageLen", "0", "at least 1 for a create request", "bad-message-length");
-            return DecodeStatus.Invalid;
+            return FixedHeader.Fail(new DecodeError("MessageLen", messageLen.ToString(),
+                isRead ? "0 for a read request" : "at least 1 for a create request", "bad-message-length"), out error);
         }
 
         int nameLen = header[3], receiverLength = header[4];
@@ -113,32 +89,15 @@ public sealed class MessageRequestCodec : IFrameDecoder<MessageRequest>
         }
 
         var body = input.Slice(MailboxWire.RequestHeaderSize);
-        if (!TryText(body.Slice(0, nameLen), "UserName", out var user, out error)
-            || !TryText(body.Slice(nameLen, receiverLength), "ReceiverName", out var receiver, out error)
-            || !TryText(body.Slice(nameLen + receiverLength, messageLen), "Message", out var message, out error))
+        if (!Utf8Text.TryDecodeField(body.Slice(0, nameLen), "UserName", out var user, out error)
+            || !Utf8Text.TryDecodeField(body.Slice(nameLen, receiverLength), "ReceiverName", out var receiver, out error)
+            || !Utf8Text.TryDecodeField(body.Slice(nameLen + receiverLength, messageLen), "Message", out var message, out error))
         {
             return DecodeStatus.Invalid;
         }
         frame = new MessageRequest((MessageRequestKind)header[2], user, receiver, message);
         consumed = input.GetPosition(total);
         return DecodeStatus.Complete;
-    }
-
-    internal static bool TryText(in ReadOnlySequence<byte> bytes, string field, out string text, out DecodeError error)
-    {
-        if (Utf8Text.TryDecode(bytes, out text))
-        {
-            error = default;
-            return true;
-        }
-        error = new DecodeError(field, $"not valid UTF-8 ({Preview(bytes)})", "UTF-8 text", "bad-utf8");
-        return false;
-    }
-
-    private static string Preview(in ReadOnlySequence<byte> bytes)
-    {
-        var head = bytes.Slice(0, Math.Min(bytes.Length, 8)).ToArray();
-        return Convert.ToHexString(head).ToLowerInvariant() + (bytes.Length > 8 ? "..." : string.Empty);
     }
 
     private static void Check(bool ok, string field, int length, string expected)

@@ -107,29 +107,20 @@ public static class MessageResponseCodec
             frame = default;
             consumed = input.Start;
             error = default;
-            Span<byte> h = stackalloc byte[MailboxWire.ResponseHeaderSize];
-            var available = (int)Math.Min(input.Length, MailboxWire.ResponseHeaderSize);
-            input.Slice(0, available).CopyTo(h);
-            if (available >= 2)
+            var h = new FixedHeader(input, stackalloc byte[MailboxWire.ResponseHeaderSize]);
+            if (!h.MagicIs(MailboxWire.Magic, out error))
             {
-                var magic = BinaryPrimitives.ReadUInt16BigEndian(h);
-                if (magic != MailboxWire.Magic)
-                {
-                    error = new DecodeError("MagicNo", MailboxWire.Hex16(magic), MailboxWire.Hex16(MailboxWire.Magic), "bad-magic");
-                    return DecodeStatus.Invalid;
-                }
-            }
-            if (available >= 3 && h[2] != MailboxWire.ResponseId)
-            {
-                error = new DecodeError("ID", h[2].ToString(), "3", "bad-id");
                 return DecodeStatus.Invalid;
             }
-            if (available >= 5 && h[4] > 1)
+            if (h.Has(3) && h[2] != MailboxWire.ResponseId)
             {
-                error = new DecodeError("MoreMsgs", h[4].ToString(), "0 or 1", "bad-more-msgs");
-                return DecodeStatus.Invalid;
+                return FixedHeader.Fail(new DecodeError("ID", h[2].ToString(), "3", "bad-id"), out error);
             }
-            if (available < MailboxWire.ResponseHeaderSize)
+            if (h.Has(5) && h[4] > 1)
+            {
+                return FixedHeader.Fail(new DecodeError("MoreMsgs", h[4].ToString(), "0 or 1", "bad-more-msgs"), out error);
+            }
+            if (!h.IsComplete)
             {
                 return DecodeStatus.Incomplete;
             }
@@ -146,23 +137,19 @@ public static class MessageResponseCodec
             frame = null!;
             consumed = input.Start;
             error = default;
-            Span<byte> h = stackalloc byte[MailboxWire.ItemHeaderSize];
-            var available = (int)Math.Min(input.Length, MailboxWire.ItemHeaderSize);
-            input.Slice(0, available).CopyTo(h);
-            if (available >= 1 && h[0] == 0)
+            var h = new FixedHeader(input, stackalloc byte[MailboxWire.ItemHeaderSize]);
+            if (h.Has(1) && h[0] == 0)
             {
-                error = new DecodeError("SenderLen", "0", "at least 1", "bad-sender-length");
-                return DecodeStatus.Invalid;
+                return FixedHeader.Fail(new DecodeError("SenderLen", "0", "at least 1", "bad-sender-length"), out error);
             }
-            if (available < MailboxWire.ItemHeaderSize)
+            if (!h.IsComplete)
             {
                 return DecodeStatus.Incomplete;
             }
-            var textLen = BinaryPrimitives.ReadUInt16BigEndian(h[1..]);
+            var textLen = h.U16(1);
             if (textLen == 0)
             {
-                error = new DecodeError("MessageLen", "0", "at least 1", "bad-message-length");
-                return DecodeStatus.Invalid;
+                return FixedHeader.Fail(new DecodeError("MessageLen", "0", "at least 1", "bad-message-length"), out error);
             }
             long total = MailboxWire.ItemHeaderSize + h[0] + textLen;
             if (input.Length < total)
@@ -170,8 +157,8 @@ public static class MessageResponseCodec
                 return DecodeStatus.Incomplete;
             }
             var body = input.Slice(MailboxWire.ItemHeaderSize);
-            if (!MessageRequestCodec.TryText(body.Slice(0, h[0]), "SenderName", out var sender, out error)
-                || !MessageRequestCodec.TryText(body.Slice(h[0], textLen), "Message", out var text, out error))
+            if (!Utf8Text.TryDecodeField(body.Slice(0, h[0]), "SenderName", out var sender, out error)
+                || !Utf8Text.TryDecodeField(body.Slice(h[0], textLen), "Message", out var text, out error))
             {
                 return DecodeStatus.Invalid;
             }

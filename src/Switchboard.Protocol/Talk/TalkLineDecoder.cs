@@ -72,32 +72,6 @@ public sealed class TalkLineDecoder : IFrameDecoder<string>
         return last.FirstSpan[0] == TalkWire.CarriageReturn;
     }
 
-    private static bool TryDecodeText(in ReadOnlySequence<byte> line, out string text, out DecodeError error)
-    {
-        error = default;
-        if (Utf8Text.TryDecode(line, out text))
-        {
-            return true;
-        }
-        var bytes = line.ToArray();
-        var offset = FirstInvalidOffset(bytes);
-        var shown = Convert.ToHexString(bytes, offset, Math.Min(4, bytes.Length - offset)).ToLowerInvariant();
-        error = new DecodeError(TalkWire.LineField, $"not valid UTF-8 (byte {offset} starts {shown})", "UTF-8 text", "bad-utf8");
-        return false;
-    }
-
-    private static int FirstInvalidOffset(ReadOnlySpan<byte> bytes)
-    {
-        var offset = 0;
-        while (offset < bytes.Length)
-        {
-            if (Rune.DecodeFromUtf8(bytes[offset..], out _, out var used) != System.Buffers.OperationStatus.Done)
-            {
-                return offset;
-            }
-            offset += used;
-        }
-        // Unreachable for bytes the strict decoder rejected; point at the end rather than throw.
-        return Math.Max(0, bytes.Length - 1);
-    }
+    private static bool TryDecodeText(in ReadOnlySequence<byte> line, out string text, out DecodeError error) =>
+        Utf8Text.TryDecodeField(line, TalkWire.LineField, out text, out error);
 }

@@ -157,10 +157,10 @@ public sealed class TalkLineDecoderTests
     }
 
     [Theory]
-    [InlineData(new byte[] { 0x61, 0xFF, 0x62, 0x0A }, "not valid UTF-8 (byte 1 starts ff62)")]
-    [InlineData(new byte[] { 0xC3, 0x28, 0x0A }, "not valid UTF-8 (byte 0 starts c328)")]
-    [InlineData(new byte[] { 0x6F, 0x6B, 0xE2, 0x82, 0x0A }, "not valid UTF-8 (byte 2 starts e282)")]
-    [InlineData(new byte[] { 0xED, 0xA0, 0x80, 0x0A }, "not valid UTF-8 (byte 0 starts eda080)")]
+    [InlineData(new byte[] { 0x61, 0xFF, 0x62, 0x0A }, "not valid UTF-8 at byte 1 (ff62)")]
+    [InlineData(new byte[] { 0xC3, 0x28, 0x0A }, "not valid UTF-8 at byte 0 (c328)")]
+    [InlineData(new byte[] { 0x6F, 0x6B, 0xE2, 0x82, 0x0A }, "not valid UTF-8 at byte 2 (e282)")]
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80, 0x0A }, "not valid UTF-8 at byte 0 (eda080)")]
     public void Invalid_utf8_is_rejected_naming_the_field_and_where(byte[] bytes, string value)
     {
         var (status, _, consumed, error) = Decode(bytes);

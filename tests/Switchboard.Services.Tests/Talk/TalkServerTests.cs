@@ -279,7 +279,7 @@ public sealed class TalkServerTests
         await using var server = await StartServerAsync(op);
         await using var peer = await HandoutPeer.ConnectAsync(server.Port);
         await peer.SendAsync([0x68, 0x69, 0xFF, 0x0A]);
-        (await op.Err.WaitForAsync("error:")).ShouldContain("malformed line: Line is not valid UTF-8 (byte 2 starts ff)");
+        (await op.Err.WaitForAsync("error:")).ShouldContain("not valid UTF-8 at byte 2 (ff)");
         (await peer.ReadToEndAsync()).ShouldBeEmpty();
         op.Out.Lines.ShouldBeEmpty();
     }
