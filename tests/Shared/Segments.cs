@@ -46,6 +46,13 @@ public static class Segments
         }
     }
 
+    /// <summary>One sequence made of <paramref name="bytes"/> cut at each of <paramref name="cuts"/> (offsets outside the bytes are ignored).</summary>
+    public static ReadOnlySequence<byte> Split(byte[] bytes, params int[] cuts)
+    {
+        var bounds = cuts.Where(c => c > 0 && c < bytes.Length).Distinct().Order().Prepend(0).Append(bytes.Length).ToArray();
+        return bounds.Length == 2 ? new ReadOnlySequence<byte>(bytes) : Of(bounds.Zip(bounds.Skip(1), (from, to) => bytes[from..to]).ToArray());
+    }
+
     /// <summary>One segment per byte: the worst case for a decoder.</summary>
     public static ReadOnlySequence<byte> ByteByByte(byte[] bytes) => Of(bytes.Select(b => new[] { b }).ToArray());
 }

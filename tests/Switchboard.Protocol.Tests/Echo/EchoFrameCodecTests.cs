@@ -4,6 +4,8 @@ using FsCheck;
 using FsCheck.Fluent;
 using Switchboard.Protocol.Echo;
 
+using Switchboard.Tests.Shared;
+
 namespace Switchboard.Protocol.Tests.Echo;
 
 public sealed class EchoFrameCodecTests
@@ -52,7 +54,7 @@ public sealed class EchoFrameCodecTests
         {
             codec.TryDecode(new ReadOnlySequence<byte>(frame, 0, cut), out _, out _, out _).ShouldBe(DecodeStatus.Incomplete, $"prefix of {cut} bytes");
 
-            var split = SegmentedSequence.Split(frame, cut);
+            var split = Segments.Split(frame, cut);
             codec.TryDecode(split, out var decoded, out var consumed, out var error).ShouldBe(DecodeStatus.Complete, $"split at {cut}: {error}");
             decoded.ShouldBe(message);
             split.Slice(consumed).Length.ShouldBe(0);
@@ -64,7 +66,7 @@ public sealed class EchoFrameCodecTests
     public void A_frame_split_into_single_bytes_decodes(string message)
     {
         var frame = EchoFrameCodec.Encode(message);
-        var bytes = SegmentedSequence.Split(frame, Enumerable.Range(1, frame.Length - 1).ToArray());
+        var bytes = Segments.Split(frame, Enumerable.Range(1, frame.Length - 1).ToArray());
         EchoFrameCodec.Default.TryDecode(bytes, out var decoded, out _, out _).ShouldBe(DecodeStatus.Complete);
         decoded.ShouldBe(message);
     }
@@ -77,7 +79,7 @@ public sealed class EchoFrameCodecTests
         var both = first.Concat(second).ToArray();
         for (var cut = 0; cut <= both.Length; cut++)
         {
-            var input = SegmentedSequence.Split(both, cut);
+            var input = Segments.Split(both, cut);
             EchoFrameCodec.Default.TryDecode(input, out var a, out var afterFirst, out _).ShouldBe(DecodeStatus.Complete);
             a.ShouldBe("first message here");
             var rest = input.Slice(afterFirst);
@@ -119,7 +121,7 @@ public sealed class EchoFrameCodecTests
         error.Field.ShouldBe("payload");
         error.Reason.ShouldBe("bad-utf8");
         error.Value.ShouldBe("not valid UTF-8 at byte 2 (c3287a)");
-        EchoFrameCodec.Default.TryDecode(SegmentedSequence.Split(frame, 5, 7), out _, out _, out var split).ShouldBe(DecodeStatus.Invalid);
+        EchoFrameCodec.Default.TryDecode(Segments.Split(frame, 5, 7), out _, out _, out var split).ShouldBe(DecodeStatus.Invalid);
         split.ShouldBe(error);
     }
 
@@ -138,7 +140,7 @@ public sealed class EchoFrameCodecTests
         var codec = new EchoFrameCodec(maxPayloadBytes: 64);
         Prop.ForAll(ArbMap.Default.ArbFor<byte[]>(), bytes =>
         {
-            var input = SegmentedSequence.Split(bytes, bytes.Length / 3, bytes.Length / 2);
+            var input = Segments.Split(bytes, bytes.Length / 3, bytes.Length / 2);
             var status = codec.TryDecode(input, out var frame, out var consumed, out _);
             var length = bytes.Length >= 4 ? (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes) : -1;
             return status switch
@@ -156,7 +158,7 @@ public sealed class EchoFrameCodecTests
         Prop.ForAll(EchoGenerators.Text(), text =>
         {
             var frame = EchoFrameCodec.Encode(text);
-            var status = EchoFrameCodec.Default.TryDecode(SegmentedSequence.Split(frame, frame.Length / 2), out var decoded, out _, out _);
+            var status = EchoFrameCodec.Default.TryDecode(Segments.Split(frame, frame.Length / 2), out var decoded, out _, out _);
             return status == DecodeStatus.Complete && decoded == text;
         }).QuickCheckThrowOnFailure();
     }

@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Text;
 using Switchboard.Protocol.Files;
 
+using Switchboard.Tests.Shared;
+
 namespace Switchboard.Protocol.Tests.Files;
 
 public sealed class FileRequestCodecTests
@@ -34,7 +36,7 @@ public sealed class FileRequestCodecTests
     public void Round_trips_at_every_split()
     {
         var bytes = FileRequestCodec.Encode(FileRequest.For("sub/dir/ünïcödé.bin"));
-        var frame = Chunked.AtEveryBoundary(Codec, bytes, DecodeStatus.Complete, bytes.Length);
+        var frame = DecoderAssert.AtEveryBoundary(Codec, bytes, DecodeStatus.Complete, bytes.Length);
         frame.TryGetName(out var name).ShouldBeTrue();
         name.ShouldBe("sub/dir/ünïcödé.bin");
     }
@@ -43,7 +45,7 @@ public sealed class FileRequestCodecTests
     public void Longest_name_of_1024_bytes_is_accepted()
     {
         var bytes = FileRequestCodec.Encode(FileRequest.For(new string('x', 1024)));
-        Chunked.AtEveryBoundary(Codec, bytes, DecodeStatus.Complete, bytes.Length).NameBytes.Length.ShouldBe(1024);
+        DecoderAssert.AtEveryBoundary(Codec, bytes, DecodeStatus.Complete, bytes.Length).NameBytes.Length.ShouldBe(1024);
     }
 
     [Fact]
@@ -51,7 +53,7 @@ public sealed class FileRequestCodecTests
     {
         var one = FileRequestCodec.Encode(FileRequest.For("a"));
         byte[] two = [.. one, .. one];
-        Chunked.Decode(Codec, new ReadOnlySequence<byte>(two), out _, out var consumed, out _).ShouldBe(DecodeStatus.Complete);
+        DecoderAssert.Decode(Codec, new ReadOnlySequence<byte>(two), out _, out var consumed, out _).ShouldBe(DecodeStatus.Complete);
         consumed.ShouldBe(one.Length);
     }
 
@@ -59,16 +61,16 @@ public sealed class FileRequestCodecTests
     public void Wrong_magic_is_invalid_after_two_bytes()
     {
         var bytes = Raw(0x497F, 1, 1, "a"u8.ToArray());
-        Chunked.AtEveryBoundary(Codec, bytes, DecodeStatus.Invalid, bytes.Length, new DecodeError("MagicNo", "0x497F", "0x497E", "bad-magic"));
-        Chunked.Decode(Codec, new ReadOnlySequence<byte>(bytes, 0, 2), out _, out _, out _).ShouldBe(DecodeStatus.Invalid);
+        DecoderAssert.AtEveryBoundary(Codec, bytes, DecodeStatus.Invalid, bytes.Length, new DecodeError("MagicNo", "0x497F", "0x497E", "bad-magic"));
+        DecoderAssert.Decode(Codec, new ReadOnlySequence<byte>(bytes, 0, 2), out _, out _, out _).ShouldBe(DecodeStatus.Invalid);
     }
 
     [Fact]
     public void Magic_with_swapped_byte_order_is_invalid()
     {
         var bytes = Raw(0x7E49, 1, 1, "a"u8.ToArray());
-        Chunked.AtEveryBoundary(Codec, bytes, DecodeStatus.Invalid, bytes.Length).ShouldBeNull();
-        Chunked.Decode(Codec, new ReadOnlySequence<byte>(bytes), out _, out _, out var error);
+        DecoderAssert.AtEveryBoundary(Codec, bytes, DecodeStatus.Invalid, bytes.Length).ShouldBeNull();
+        DecoderAssert.Decode(Codec, new ReadOnlySequence<byte>(bytes), out _, out _, out var error);
         error.ToString().ShouldBe("MagicNo is 0x7E49, expected 0x497E");
     }
 
@@ -80,15 +82,15 @@ public sealed class FileRequestCodecTests
     public void Type_other_than_1_is_invalid(byte type)
     {
         var bytes = Raw(0x497E, type, 1, "a"u8.ToArray());
-        Chunked.AtEveryBoundary(Codec, bytes, DecodeStatus.Invalid, bytes.Length, new DecodeError("Type", type.ToString(), "1 (FileRequest)", "bad-type"));
-        Chunked.Decode(Codec, new ReadOnlySequence<byte>(bytes, 0, 3), out _, out _, out _).ShouldBe(DecodeStatus.Invalid);
+        DecoderAssert.AtEveryBoundary(Codec, bytes, DecodeStatus.Invalid, bytes.Length, new DecodeError("Type", type.ToString(), "1 (FileRequest)", "bad-type"));
+        DecoderAssert.Decode(Codec, new ReadOnlySequence<byte>(bytes, 0, 3), out _, out _, out _).ShouldBe(DecodeStatus.Invalid);
     }
 
     [Fact]
     public void FilenameLen_zero_is_invalid()
     {
         var bytes = Raw(0x497E, 1, 0, []);
-        Chunked.AtEveryBoundary(Codec, bytes, DecodeStatus.Invalid, bytes.Length, new DecodeError("FilenameLen", "0", "1-1024", "bad-filename-length"));
+        DecoderAssert.AtEveryBoundary(Codec, bytes, DecodeStatus.Invalid, bytes.Length, new DecodeError("FilenameLen", "0", "1-1024", "bad-filename-length"));
     }
 
     [Theory]
@@ -98,14 +100,14 @@ public sealed class FileRequestCodecTests
     {
         // Judged from the header alone: no waiting for (or buffering) a name that may never be legal.
         var bytes = Raw(0x497E, 1, length, []);
-        Chunked.AtEveryBoundary(Codec, bytes, DecodeStatus.Invalid, bytes.Length, new DecodeError("FilenameLen", length.ToString(), "1-1024", "bad-filename-length"));
+        DecoderAssert.AtEveryBoundary(Codec, bytes, DecodeStatus.Invalid, bytes.Length, new DecodeError("FilenameLen", length.ToString(), "1-1024", "bad-filename-length"));
     }
 
     [Fact]
     public void Name_shorter_than_FilenameLen_is_incomplete()
     {
         var bytes = Raw(0x497E, 1, 10, "abc"u8.ToArray());
-        Chunked.Decode(Codec, new ReadOnlySequence<byte>(bytes), out _, out _, out _).ShouldBe(DecodeStatus.Incomplete);
+        DecoderAssert.Decode(Codec, new ReadOnlySequence<byte>(bytes), out _, out _, out _).ShouldBe(DecodeStatus.Incomplete);
     }
 
     [Fact]
@@ -114,7 +116,7 @@ public sealed class FileRequestCodecTests
         // Status 0, not a dropped connection, is the answer issue 3 asks for; so the codec keeps the raw bytes.
         byte[] name = [0xC0, 0xAE, 0xC0, 0xAE, 0x2F, 0x78];
         var bytes = Raw(0x497E, 1, (ushort)name.Length, name);
-        var frame = Chunked.AtEveryBoundary(Codec, bytes, DecodeStatus.Complete, bytes.Length);
+        var frame = DecoderAssert.AtEveryBoundary(Codec, bytes, DecodeStatus.Complete, bytes.Length);
         frame.TryGetName(out _).ShouldBeFalse();
         frame.NameBytes.ToArray().ShouldBe(name);
         frame.Display.ShouldBe("hex:c0aec0ae2f78 (not UTF-8)");

@@ -1,6 +1,8 @@
 using System.Buffers;
 using Switchboard.Protocol.Files;
 
+using Switchboard.Tests.Shared;
+
 namespace Switchboard.Protocol.Tests.Files;
 
 public sealed class FileResponseCodecTests
@@ -38,20 +40,20 @@ public sealed class FileResponseCodecTests
     {
         var header = new FileResponseHeader(found, length);
         var bytes = FileResponseCodec.EncodeHeader(header);
-        Chunked.AtEveryBoundary(Codec, bytes, DecodeStatus.Complete, 8).ShouldBe(header);
+        DecoderAssert.AtEveryBoundary(Codec, bytes, DecodeStatus.Complete, 8).ShouldBe(header);
     }
 
     [Fact]
     public void File_bytes_after_the_header_are_left_for_the_reader()
     {
         byte[] bytes = [.. FileResponseCodec.EncodeHeader(new FileResponseHeader(true, 3)), 1, 2, 3];
-        Chunked.AtEveryBoundary(Codec, bytes, DecodeStatus.Complete, 8).DataLength.ShouldBe(3u);
+        DecoderAssert.AtEveryBoundary(Codec, bytes, DecodeStatus.Complete, 8).DataLength.ShouldBe(3u);
     }
 
     [Fact]
     public void Wrong_magic_is_invalid()
     {
-        Chunked.AtEveryBoundary(Codec, Raw(0xAE73, 2, 1, 1), DecodeStatus.Invalid, 8, new DecodeError("MagicNo", "0xAE73", "0x497E", "bad-magic"));
+        DecoderAssert.AtEveryBoundary(Codec, Raw(0xAE73, 2, 1, 1), DecodeStatus.Invalid, 8, new DecodeError("MagicNo", "0xAE73", "0x497E", "bad-magic"));
     }
 
     [Theory]
@@ -60,7 +62,7 @@ public sealed class FileResponseCodecTests
     [InlineData(3)]
     public void Type_other_than_2_is_invalid(byte type)
     {
-        Chunked.AtEveryBoundary(Codec, Raw(0x497E, type, 1, 1), DecodeStatus.Invalid, 8, new DecodeError("Type", type.ToString(), "2 (FileResponse)", "bad-type"));
+        DecoderAssert.AtEveryBoundary(Codec, Raw(0x497E, type, 1, 1), DecodeStatus.Invalid, 8, new DecodeError("Type", type.ToString(), "2 (FileResponse)", "bad-type"));
     }
 
     [Theory]
@@ -68,19 +70,19 @@ public sealed class FileResponseCodecTests
     [InlineData(255)]
     public void StatusCode_other_than_0_or_1_is_invalid(byte status)
     {
-        Chunked.AtEveryBoundary(Codec, Raw(0x497E, 2, status, 0), DecodeStatus.Invalid, 8, new DecodeError("StatusCode", status.ToString(), "0 or 1", "bad-status"));
+        DecoderAssert.AtEveryBoundary(Codec, Raw(0x497E, 2, status, 0), DecodeStatus.Invalid, 8, new DecodeError("StatusCode", status.ToString(), "0 or 1", "bad-status"));
     }
 
     [Fact]
     public void Status_0_with_nonzero_DataLength_is_invalid()
     {
-        Chunked.AtEveryBoundary(Codec, Raw(0x497E, 2, 0, 7), DecodeStatus.Invalid, 8, new DecodeError("DataLength", "7", "0 when StatusCode is 0", "bad-data-length"));
+        DecoderAssert.AtEveryBoundary(Codec, Raw(0x497E, 2, 0, 7), DecodeStatus.Invalid, 8, new DecodeError("DataLength", "7", "0 when StatusCode is 0", "bad-data-length"));
     }
 
     [Fact]
     public void Seven_bytes_are_incomplete()
     {
         var bytes = Raw(0x497E, 2, 1, 9);
-        Chunked.Decode(Codec, new ReadOnlySequence<byte>(bytes, 0, 7), out _, out _, out _).ShouldBe(DecodeStatus.Incomplete);
+        DecoderAssert.Decode(Codec, new ReadOnlySequence<byte>(bytes, 0, 7), out _, out _, out _).ShouldBe(DecodeStatus.Incomplete);
     }
 }

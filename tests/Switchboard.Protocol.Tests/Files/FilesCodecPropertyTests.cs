@@ -3,6 +3,8 @@ using FsCheck;
 using FsCheck.Fluent;
 using Switchboard.Protocol.Files;
 
+using Switchboard.Tests.Shared;
+
 namespace Switchboard.Protocol.Tests.Files;
 
 public sealed class FilesCodecPropertyTests
@@ -17,7 +19,7 @@ public sealed class FilesCodecPropertyTests
 
     private static bool NeverThrows<T>(IFrameDecoder<T> decoder, byte[] bytes)
     {
-        foreach (var input in new[] { new ReadOnlySequence<byte>(bytes), Chunked.Split(bytes, bytes.Length / 2, bytes.Length / 3) })
+        foreach (var input in new[] { new ReadOnlySequence<byte>(bytes), Segments.Split(bytes, bytes.Length / 2, bytes.Length / 3) })
         {
             var status = decoder.TryDecode(input, out _, out var consumed, out var error);
             var length = input.Slice(input.Start, consumed).Length;

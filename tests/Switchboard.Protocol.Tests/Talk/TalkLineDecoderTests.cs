@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Text;
 using Switchboard.Protocol.Talk;
 
+using Switchboard.Tests.Shared;
+
 namespace Switchboard.Protocol.Tests.Talk;
 
 public sealed class TalkLineDecoderTests

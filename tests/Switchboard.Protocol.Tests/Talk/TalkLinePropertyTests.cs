@@ -3,6 +3,8 @@ using FsCheck;
 using FsCheck.Fluent;
 using Switchboard.Protocol.Talk;
 
+using Switchboard.Tests.Shared;
+
 namespace Switchboard.Protocol.Tests.Talk;
 
 public sealed class TalkLinePropertyTests

@@ -1,19 +1,11 @@
 using System.Buffers;
 using Switchboard.Protocol;
-using Switchboard.Tests.Shared;
 
-namespace Switchboard.Protocol.Tests.Files;
+namespace Switchboard.Tests.Shared;
 
 /// <summary>Feeds decoders the way TCP does: in pieces, and in multi-segment sequences.</summary>
-internal static class Chunked
+public static class DecoderAssert
 {
-    /// <summary><paramref name="bytes"/> as a sequence of segments split at each index in <paramref name="cuts"/>.</summary>
-    public static ReadOnlySequence<byte> Split(byte[] bytes, params int[] cuts)
-    {
-        var bounds = cuts.Where(c => c > 0 && c < bytes.Length).Distinct().Order().Prepend(0).Append(bytes.Length).ToArray();
-        return Segments.Of(bounds.Zip(bounds.Skip(1), (from, to) => bytes[from..to]).ToArray());
-    }
-
     public static DecodeStatus Decode<T>(IFrameDecoder<T> decoder, in ReadOnlySequence<byte> input, out T frame, out long consumed, out DecodeError error)
     {
         var status = decoder.TryDecode(input, out frame, out var position, out error);
@@ -40,7 +32,7 @@ internal static class Chunked
         }
         for (var cut = 1; cut < bytes.Length; cut++)
         {
-            var status = Decode(decoder, Split(bytes, cut), out _, out var consumed, out var error);
+            var status = Decode(decoder, Segments.Split(bytes, cut), out _, out var consumed, out var error);
             status.ShouldBe(wholeStatus, $"split at {cut}");
             consumed.ShouldBe(wholeConsumed, $"split at {cut}");
             error.ShouldBe(wholeError, $"split at {cut}");
@@ -57,7 +49,7 @@ internal static class Chunked
             }
         }
         // Byte-at-a-time segments, as a reader sees them when each byte arrives alone.
-        var everyByte = Split(bytes, Enumerable.Range(1, bytes.Length).ToArray());
+        var everyByte = Segments.Split(bytes, Enumerable.Range(1, bytes.Length).ToArray());
         Decode(decoder, everyByte, out _, out var c1, out var e1).ShouldBe(wholeStatus);
         c1.ShouldBe(wholeConsumed);
         e1.ShouldBe(wholeError);
