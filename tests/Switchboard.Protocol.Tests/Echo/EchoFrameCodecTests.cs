@@ -3,7 +3,6 @@ using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using Switchboard.Protocol.Echo;
-
 using Switchboard.Tests.Shared;
 
 namespace Switchboard.Protocol.Tests.Echo;

@@ -1,6 +1,5 @@
 using System.Buffers;
 using Switchboard.Protocol.Files;
-
 using Switchboard.Tests.Shared;
 
 namespace Switchboard.Protocol.Tests.Files;

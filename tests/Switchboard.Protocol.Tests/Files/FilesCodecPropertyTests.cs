@@ -2,7 +2,6 @@ using System.Buffers;
 using FsCheck;
 using FsCheck.Fluent;
 using Switchboard.Protocol.Files;
-
 using Switchboard.Tests.Shared;
 
 namespace Switchboard.Protocol.Tests.Files;

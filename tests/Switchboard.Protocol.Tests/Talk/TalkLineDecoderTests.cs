@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using Switchboard.Protocol.Talk;
-
 using Switchboard.Tests.Shared;
 
 namespace Switchboard.Protocol.Tests.Talk;

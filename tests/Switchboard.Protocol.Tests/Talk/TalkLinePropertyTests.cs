@@ -2,7 +2,6 @@ using System.Buffers;
 using FsCheck;
 using FsCheck.Fluent;
 using Switchboard.Protocol.Talk;
-
 using Switchboard.Tests.Shared;
 
 namespace Switchboard.Protocol.Tests.Talk;
