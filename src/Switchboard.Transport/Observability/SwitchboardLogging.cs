@@ -23,6 +23,9 @@ public static class SwitchboardLogging
         });
         // Kestrel and the host narrate their own lifecycle; only their problems are ours to show.
         logging.AddFilter("Microsoft", verbosity == Verbosity.Verbose ? LogLevel.Information : LogLevel.Warning);
+        // The web host's start-up lines ("Now listening on: http://...", "Hosting environment", "Content root
+        // path") describe an HTTP application that does not exist here; our own lines say what listens where.
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         if (verbosity != Verbosity.Verbose)
         {
             // A failed start is reported once, as "error: cannot listen ...", by the caller; the host's
