@@ -1,4 +1,3 @@
-using Switchboard.Protocol.Mailbox;
 using Switchboard.Tests.Shared;
 
 namespace Switchboard.Cli.Tests.Commands;
