@@ -76,7 +76,7 @@ public sealed class TalkCommandTests
         var (code, stdout, err) = await RunAsync("hello\n", "talk", "client", "127.0.0.1", port.ToString());
         code.ShouldBe(ExitCodes.Failure);
         stdout.ShouldBeEmpty();
-        err.Trim().ShouldBe($"error: cannot connect to 127.0.0.1 port {port}: 127.0.0.1: connection refused");
+        err.Trim().ShouldBe($"error: cannot connect to 127.0.0.1 port {port}: connection refused");
     }
 
     [Fact]

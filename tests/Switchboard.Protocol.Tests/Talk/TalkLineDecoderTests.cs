@@ -140,7 +140,7 @@ public sealed class TalkLineDecoderTests
         Decode("0123456789\r"u8.ToArray(), decoder).Status.ShouldBe(DecodeStatus.Incomplete);
         var (status, _, _, error) = Decode("0123456789ab"u8.ToArray(), decoder);
         status.ShouldBe(DecodeStatus.Invalid);
-        error.ToString().ShouldBe("Line is more than 10 bytes with no newline yet, expected at most 10 bytes before the newline");
+        error.ToString().ShouldBe("line is more than 10 bytes with no newline yet, expected at most 10 bytes before the newline");
     }
 
     [Fact]
