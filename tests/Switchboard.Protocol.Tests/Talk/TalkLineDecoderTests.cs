@@ -126,7 +126,7 @@ public sealed class TalkLineDecoderTests
         var (status, _, consumed, error) = Decode("0123456789A\n"u8.ToArray(), decoder);
         status.ShouldBe(DecodeStatus.Invalid);
         consumed.ShouldBe(0);
-        error.Field.ShouldBe("Line");
+        error.Field.ShouldBe("line");
         error.Value.ShouldBe("11 bytes");
         error.Expected.ShouldBe("at most 10 bytes before the newline");
         error.Reason.ShouldBe("line-too-long");
@@ -166,7 +166,7 @@ public sealed class TalkLineDecoderTests
         var (status, _, consumed, error) = Decode(bytes);
         status.ShouldBe(DecodeStatus.Invalid);
         consumed.ShouldBe(0);
-        error.Field.ShouldBe("Line");
+        error.Field.ShouldBe("line");
         error.Value.ShouldBe(value);
         error.Reason.ShouldBe("bad-utf8");
     }
