@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Switchboard.Cli.Infrastructure;
+using Switchboard.Cli.Terminal;
 using Switchboard.Protocol.Talk;
 using Switchboard.Services.Common;
 using Switchboard.Services.Talk;
@@ -36,8 +37,10 @@ public static class TalkCommand
         var server = new ServerOptions(command, withBind: true, withTimeouts: false);
         var maxLine = MaxLineBytes();
         var gap = GapTimeout();
+        var quietPeriod = QuietPeriod();
         command.Options.Add(maxLine);
         command.Options.Add(gap);
+        command.Options.Add(quietPeriod);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var verbosity = server.Verbosity(parse);
@@ -48,9 +51,9 @@ public static class TalkCommand
                 MaxConnections = server.Host(parse).MaxConnections,
                 MaxLineBytes = (int)parse.GetValue(maxLine),
                 GapTimeout = parse.GetValue(gap),
-                Verbosity = verbosity,
+                QuietPeriod = parse.GetValue(quietPeriod),
             };
-            await TalkServer.RunAsync(options, console, logging => ConfigureLogging(logging, verbosity), cancellationToken).ConfigureAwait(false);
+            await TalkServer.RunAsync(options, TalkTerminal.ForServer(console, verbosity), logging => ConfigureLogging(logging, verbosity), cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         });
         return command;
@@ -67,9 +70,11 @@ public static class TalkCommand
         };
         var maxLine = MaxLineBytes();
         var gap = GapTimeout();
+        var quietPeriod = QuietPeriod();
         var quiet = new Option<bool>("--quiet", "-q") { Description = "show only errors on stderr, no notices" };
         command.Options.Add(maxLine);
         command.Options.Add(gap);
+        command.Options.Add(quietPeriod);
         command.Options.Add(quiet);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -77,9 +82,10 @@ public static class TalkCommand
             {
                 MaxLineBytes = (int)parse.GetValue(maxLine),
                 GapTimeout = parse.GetValue(gap),
-                Verbosity = parse.GetValue(quiet) ? Verbosity.Quiet : Verbosity.Normal,
+                QuietPeriod = parse.GetValue(quietPeriod),
             };
-            await TalkClient.RunAsync(options, console, cancellationToken).ConfigureAwait(false);
+            var user = TalkTerminal.ForClient(console, parse.GetValue(quiet) ? Verbosity.Quiet : Verbosity.Normal);
+            await TalkClient.RunAsync(options, user, cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         });
         return command;
@@ -91,6 +97,10 @@ public static class TalkCommand
 
     private static Option<Duration> GapTimeout() => CliArguments.Seconds(
         "--gap-timeout", 10, "fail a line that stalls this long once it has started to arrive or be sent");
+
+    private static Option<Duration> QuietPeriod() => CliArguments.Seconds(
+        "--quiet-period", TalkOptions.DefaultQuietPeriod.TotalSeconds,
+        "a message without a newline (as the handout's programs send) is complete once its bytes stop for this long");
 
     /// <summary>
     /// The conversation's own notices already say who connected and hung up, so connection logs are shown

@@ -37,6 +37,14 @@ public static class CliApp
         {
             return await parse.InvokeAsync(invocation, shutdown).ConfigureAwait(false);
         }
+        catch (Exception e) when (shutdown.IsCancellationRequested && e is OperationCanceledException or SwitchboardException or IOException)
+        {
+            // Ctrl+C or SIGTERM ended a command that was still working: every client says the same and exits 1
+            // (a runtime failure: the work was not done). Servers do not get here: they treat the signal
+            // as their normal end, shut down gracefully and return 0.
+            await console.Error.WriteLineAsync("error: interrupted").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
         catch (UsageException e)
         {
             await console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
@@ -45,11 +53,6 @@ public static class CliApp
         catch (SwitchboardException e)
         {
             await console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
-            return ExitCodes.Failure;
-        }
-        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
-        {
-            await console.Error.WriteLineAsync("error: interrupted").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
         catch (IOException e)

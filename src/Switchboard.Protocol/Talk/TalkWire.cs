@@ -35,7 +35,7 @@ public static class TalkWire
     public const string BusyLine = "line busy: the server is talking to someone else, try again later";
 
     /// <summary>The field name used in decode errors.</summary>
-    public const string LineField = "Line";
+    public const string LineField = "line";
 
     /// <summary>The record name used in errors and logs.</summary>
     public const string RecordName = "line";

@@ -7,6 +7,8 @@ namespace Switchboard.Services.Common;
 public sealed record ConsoleStreams(TextReader In, TextWriter Out, TextWriter Error, bool InIsTerminal = false, bool ErrorIsTerminal = false)
 {
     /// <summary>The process's real console.</summary>
-    public static ConsoleStreams System() =>
-        new(Console.In, Console.Out, Console.Error, !Console.IsInputRedirected, !Console.IsErrorRedirected);
+    /// <param name="input">Standard input as the program should read it; the CLI passes a reader whose
+    /// <c>ReadLineAsync(CancellationToken)</c> honours cancellation, which <see cref="Console.In"/> does not.</param>
+    public static ConsoleStreams System(TextReader? input = null) =>
+        new(input ?? Console.In, Console.Out, Console.Error, !Console.IsInputRedirected, !Console.IsErrorRedirected);
 }

@@ -17,24 +17,33 @@ internal sealed record ServerFailed(Exception Error) : FromServer;
 
 /// <summary>The client's side of the lock-step.</summary>
 internal sealed class ClientConversation(
-    TalkClientOptions options, TalkConsole console, UserLines user, ClientConnection connection, ChannelReader<FromServer> incoming)
+    TalkClientOptions options, ITalkUser user, ClientConnection connection, TalkMessageReader reader, ChannelReader<FromServer> incoming)
 {
     private bool _heardAnything;
 
-    public async Task<TalkClientEnd> RunAsync(CancellationToken cancellationToken)
+    /// <param name="connected">The notice that tells the user to start typing.</param>
+    public async Task<TalkClientEnd> RunAsync(string connected, CancellationToken cancellationToken)
     {
         using var writeTimer = new GapTimer(options.GapTimeout, cancellationToken);
         Task<string?>? typing = null;
-        Task<bool>? arriving = null;
+        Task<bool>? arriving = incoming.WaitToReadAsync(cancellationToken).AsTask();
+        // A busy server answers at once and hangs up: a caller it turns away should hear only that, not
+        // first be invited to type. One quiet period is ample for an answer that is already on its way.
+        await Task.WhenAny(arriving, Task.Delay(options.QuietPeriod, cancellationToken)).ConfigureAwait(false);
+        if (arriving.IsCompleted)
+        {
+            arriving = null;
+            if (await TakeIncomingAsync(cancellationToken).ConfigureAwait(false) is { } early)
+            {
+                return early;
+            }
+        }
+        await user.ShowNoticeAsync(connected).ConfigureAwait(false);
         while (true)
         {
             // The user's turn. Anything arriving now is out of turn: a hang-up, a busy line, or a
             // server that does not keep to lock-step; show it and keep waiting for the user.
-            if (typing is null)
-            {
-                await console.PromptAsync().ConfigureAwait(false);
-                typing = user.ReadLineAsync(cancellationToken);
-            }
+            typing ??= user.ReadLineAsync(cancellationToken);
             arriving ??= incoming.WaitToReadAsync(cancellationToken).AsTask();
             if (await Task.WhenAny(typing, arriving).ConfigureAwait(false) == arriving)
             {
@@ -50,23 +59,23 @@ internal sealed class ClientConversation(
             typing = null;
             if (line is null)
             {
-                var why = user.Failure is { } failure ? $"standard input failed ({failure})" : "end of input";
-                await console.NoticeAsync($"{why}: hung up").ConfigureAwait(false);
+                var why = user.InputFailure is { } failure ? $"standard input failed ({failure})" : "end of input";
+                await user.ShowNoticeAsync($"{why}: hung up").ConfigureAwait(false);
                 return TalkClientEnd.EndOfInput;
             }
             if (line == TalkWire.HangUp)
             {
-                await console.NoticeAsync("hung up").ConfigureAwait(false);
+                await user.ShowNoticeAsync("hung up").ConfigureAwait(false);
                 return TalkClientEnd.HungUp;
             }
             if (TalkLineEncoder.Problem(line, options.MaxLineBytes) is { } problem)
             {
-                await console.ErrorAsync($"line not sent: {problem}; type a shorter one").ConfigureAwait(false);
+                await user.ShowErrorAsync($"line not sent: {problem}; type a shorter one").ConfigureAwait(false);
                 continue;
             }
             try
             {
-                await connection.Output.WriteWithGapAsync(TalkLineEncoder.Encode(line, options.MaxLineBytes), writeTimer, TalkWire.RecordName).ConfigureAwait(false);
+                await connection.Output.WriteWithGapAsync(reader.Encode(line, options.MaxLineBytes), writeTimer, TalkWire.RecordName).ConfigureAwait(false);
             }
             catch (Exception e) when (e is PeerClosedException or IOException)
             {
@@ -109,13 +118,13 @@ internal sealed class ClientConversation(
                 }
                 if (text == TalkWire.HangUp)
                 {
-                    await console.NoticeAsync("the server sent EXIT; hung up").ConfigureAwait(false);
+                    await user.ShowNoticeAsync("the server sent EXIT; hung up").ConfigureAwait(false);
                     return TalkClientEnd.ServerHungUp;
                 }
-                await console.PrintAsync(text).ConfigureAwait(false);
+                await user.ShowLineAsync(text).ConfigureAwait(false);
                 return null;
             case ServerClosed { PartialBytes: var partial }:
-                await console.NoticeAsync(partial == 0
+                await user.ShowNoticeAsync(partial == 0
                     ? "the server hung up"
                     : $"the server hung up in the middle of a line ({Protocol.Utf8Text.Bytes(partial)} without a newline, not shown)").ConfigureAwait(false);
                 return TalkClientEnd.ServerHungUp;

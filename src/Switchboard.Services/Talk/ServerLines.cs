@@ -1,8 +1,6 @@
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Switchboard.Protocol;
-using Switchboard.Protocol.Talk;
-using Switchboard.Transport.Client;
 using Switchboard.Transport.Framing;
 using Switchboard.Transport.Timeouts;
 
@@ -13,9 +11,8 @@ namespace Switchboard.Services.Talk;
 /// the client learns of a hang-up even while its user is typing, and a server that floods lines is not
 /// read further than one line ahead.
 /// </summary>
-internal sealed class ServerLines(ClientConnection connection, TalkLineDecoder lines, TimeSpan gap, string peer)
+internal sealed class ServerLines(TalkMessageReader reader, TimeSpan gap, string peer)
 {
-    private readonly UnfinishedLineDecoder _decoder = new(lines);
 
     /// <summary>Runs until the connection ends or <paramref name="cancellationToken"/> fires; never throws.</summary>
     public async Task RunAsync(ChannelWriter<FromServer> writer, CancellationToken cancellationToken)
@@ -27,7 +24,7 @@ internal sealed class ServerLines(ClientConnection connection, TalkLineDecoder l
             while (true)
             {
                 // A person is typing at the other end: idle time before a line is no stall.
-                var line = await connection.Input.ReadFrameAsync(_decoder, timer, TalkWire.RecordName, idleUntilFirstByte: true).ConfigureAwait(false);
+                var line = await reader.ReadAsync(timer).ConfigureAwait(false);
                 await writer.WriteAsync(new ServerLine(line), cancellationToken).ConfigureAwait(false);
             }
         }
@@ -38,7 +35,7 @@ internal sealed class ServerLines(ClientConnection connection, TalkLineDecoder l
         }
         catch (PeerClosedException)
         {
-            last = new ServerClosed(_decoder.PendingBytes);
+            last = new ServerClosed(reader.PendingBytes);
         }
         catch (SwitchboardException e)
         {

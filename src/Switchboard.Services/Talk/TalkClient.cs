@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Switchboard.Protocol.Talk;
-using Switchboard.Services.Common;
 using Switchboard.Transport.Client;
 using Switchboard.Transport.Observability;
 using Switchboard.Transport.Timeouts;
@@ -18,9 +17,6 @@ public enum TalkClientEnd
 
     /// <summary>The server closed the connection (or sent EXIT).</summary>
     ServerHungUp,
-
-    /// <summary>Cancelled (Ctrl+C): the user left.</summary>
-    Interrupted,
 }
 
 /// <summary>
@@ -36,35 +32,28 @@ public static class TalkClient
     /// <exception cref="ConnectionLostException">The connection broke.</exception>
     /// <exception cref="Protocol.ProtocolViolationException">The server sent a line that is too long or not UTF-8.</exception>
     /// <exception cref="PeerTimeoutException">A line stalled half-sent or half-received.</exception>
-    public static async Task<TalkClientEnd> RunAsync(TalkClientOptions options, ConsoleStreams streams, CancellationToken cancellationToken)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired (Ctrl+C): the connection is closed first.</exception>
+    public static async Task<TalkClientEnd> RunAsync(TalkClientOptions options, ITalkUser user, CancellationToken cancellationToken)
     {
         options.Validated();
-        var console = new TalkConsole(streams, options.Verbosity);
+        await using var connection = await ClientConnection.ConnectAsync(options.Host, options.Port, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        var peer = PeerAddress.Format(connection.RemoteEndPoint);
+        using var stopReceiving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var incoming = Channel.CreateBounded<FromServer>(1);
+        var reader = new TalkMessageReader(connection.Input, new TalkLineDecoder(options.MaxLineBytes), options.QuietPeriod);
+        var receiver = new ServerLines(reader, options.GapTimeout, peer);
+        var receiving = receiver.RunAsync(incoming.Writer, stopReceiving.Token);
         try
         {
-            await using var connection = await ClientConnection.ConnectAsync(options.Host, options.Port, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
-            var peer = PeerAddress.Format(connection.RemoteEndPoint);
-            await console.NoticeAsync($"connected to {options.Host} port {options.Port} ({peer}); type a line and press Enter, EXIT to hang up").ConfigureAwait(false);
-
-            using var stopReceiving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var incoming = Channel.CreateBounded<FromServer>(1);
-            var receiver = new ServerLines(connection, new TalkLineDecoder(options.MaxLineBytes), options.GapTimeout, peer);
-            var receiving = receiver.RunAsync(incoming.Writer, stopReceiving.Token);
-            try
-            {
-                var conversation = new ClientConversation(options, console, new UserLines(streams.In), connection, incoming.Reader);
-                return await conversation.RunAsync(cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                await stopReceiving.CancelAsync().ConfigureAwait(false);
-                await receiving.ConfigureAwait(false);
-            }
+            var conversation = new ClientConversation(options, user, connection, reader, incoming.Reader);
+            return await conversation.RunAsync(
+                $"connected to {options.Host} port {options.Port} ({peer}); type a line and press Enter, EXIT to hang up",
+                cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        finally
         {
-            await console.NoticeAsync("interrupted: hung up").ConfigureAwait(false);
-            return TalkClientEnd.Interrupted;
+            await stopReceiving.CancelAsync().ConfigureAwait(false);
+            await receiving.ConfigureAwait(false);
         }
     }
 }

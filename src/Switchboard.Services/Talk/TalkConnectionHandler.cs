@@ -32,7 +32,7 @@ internal sealed class TalkConnectionHandler(TalkLine line, ILoggerFactory logs, 
         }
         if (end is not (TalkCallEnd.EndOfInput or TalkCallEnd.ShuttingDown) && !serverStopping.IsCancellationRequested)
         {
-            await line.Console.NoticeAsync($"waiting for a caller on port {line.Port}").ConfigureAwait(false);
+            await line.User.ShowNoticeAsync($"waiting for a caller on port {line.Port}").ConfigureAwait(false);
         }
     }
 
@@ -40,7 +40,7 @@ internal sealed class TalkConnectionHandler(TalkLine line, ILoggerFactory logs, 
     {
         Metrics.Reject(Service, "line-busy");
         Logger.LogInformation("{Peer}: turned away: line busy", peer);
-        await line.Console.NoticeAsync($"turned away {peer}: the line is busy").ConfigureAwait(false);
+        await line.User.ShowNoticeAsync($"turned away {peer}: the line is busy").ConfigureAwait(false);
         using var linger = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
         linger.CancelAfter(line.Options.BusyLinger);
         var input = connection.Transport.Input;

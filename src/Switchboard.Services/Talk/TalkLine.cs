@@ -6,16 +6,15 @@ namespace Switchboard.Services.Talk;
 /// The server's single line: at most one conversation at a time, since there is one person at the
 /// keyboard. Also notices when that person's input ends, which ends the server: nobody is left to answer.
 /// </summary>
-internal sealed class TalkLine(TalkServerOptions options, TalkConsole console, UserLines user)
+internal sealed class TalkLine(TalkServerOptions options, ITalkUser user)
 {
     private readonly TaskCompletionSource _inputEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _inCall;
 
     public TalkServerOptions Options => options;
 
-    public TalkConsole Console => console;
-
-    public UserLines User => user;
+    /// <summary>The person at this server's keyboard.</summary>
+    public ITalkUser User => user;
 
     public TalkLineDecoder Decoder { get; } = new(options.MaxLineBytes);
 
@@ -44,18 +43,18 @@ internal sealed class TalkLine(TalkServerOptions options, TalkConsole console, U
     /// </summary>
     public void WatchInputWhileIdle()
     {
-        if (user.AtEnd)
+        if (user.InputEnded)
         {
             _inputEnded.TrySetResult();
             return;
         }
-        _ = ObserveAsync(user.PeekAsync());
+        _ = ObserveAsync(user.PeekLineAsync());
     }
 
     private async Task ObserveAsync(Task<string?> next)
     {
         var line = await next.ConfigureAwait(false);
-        // During a conversation the conversation itself meets the end, or HangUp sees AtEnd afterwards.
+        // During a conversation the conversation itself meets the end, or HangUp sees InputEnded afterwards.
         if (line is null && Volatile.Read(ref _inCall) == 0)
         {
             _inputEnded.TrySetResult();

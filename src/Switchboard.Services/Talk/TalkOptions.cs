@@ -1,6 +1,5 @@
 using System.Net;
 using Switchboard.Protocol.Talk;
-using Switchboard.Transport.Observability;
 
 namespace Switchboard.Services.Talk;
 
@@ -16,8 +15,15 @@ public abstract record TalkOptions
     /// </summary>
     public TimeSpan GapTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Quiet shows only errors on stderr; otherwise notices (who connected, who hung up) too.</summary>
-    public Verbosity Verbosity { get; init; } = Verbosity.Normal;
+    /// <summary>
+    /// A message without a newline (a handout-style peer sends what <c>input()</c> returns and reads with one
+    /// <c>recv</c>) is complete once its bytes stop arriving for this long. Not used once the peer has ended
+    /// a message with a newline. Should be well under <see cref="GapTimeout"/>, which otherwise fires first.
+    /// </summary>
+    public TimeSpan QuietPeriod { get; init; } = DefaultQuietPeriod;
+
+    /// <summary>Long enough for the rest of a message sent in one <c>sendall</c> to arrive, short enough to go unnoticed.</summary>
+    public static readonly TimeSpan DefaultQuietPeriod = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the setting when one is out of range.</summary>
     protected void ValidateCommon()
@@ -29,6 +35,10 @@ public abstract record TalkOptions
         if (GapTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(GapTimeout), GapTimeout, "GapTimeout must be positive");
+        }
+        if (QuietPeriod <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(QuietPeriod), QuietPeriod, "QuietPeriod must be positive");
         }
     }
 }

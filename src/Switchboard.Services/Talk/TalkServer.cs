@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Switchboard.Services.Common;
 using Switchboard.Transport.Hosting;
 
 namespace Switchboard.Services.Talk;
@@ -47,11 +46,10 @@ public sealed class TalkServer : IAsyncDisposable
     /// <summary>Starts listening; fails with <see cref="ServerStartException"/> when the port cannot be bound.</summary>
     /// <param name="configureLogging">Log providers for connection events; null for none.</param>
     public static async Task<TalkServer> StartAsync(
-        TalkServerOptions options, ConsoleStreams streams, Action<ILoggingBuilder>? configureLogging, CancellationToken cancellationToken)
+        TalkServerOptions options, ITalkUser user, Action<ILoggingBuilder>? configureLogging, CancellationToken cancellationToken)
     {
         options.Validated();
-        var console = new TalkConsole(streams, options.Verbosity);
-        var line = new TalkLine(options, console, new UserLines(streams.In));
+        var line = new TalkLine(options, user);
         var hostOptions = new ServerHostOptions
         {
             MaxConnections = options.MaxConnections,
@@ -67,16 +65,16 @@ public sealed class TalkServer : IAsyncDisposable
             cancellationToken).ConfigureAwait(false);
         line.Port = host.PortOf(ServiceName);
         var where = options.Bind is null ? "all interfaces" : options.Bind.ToString();
-        await console.NoticeAsync($"listening on port {line.Port} ({where}); waiting for a caller (Ctrl+C to stop)").ConfigureAwait(false);
+        await user.ShowNoticeAsync($"listening on port {line.Port} ({where}); waiting for a caller (Ctrl+C to stop)").ConfigureAwait(false);
         line.WatchInputWhileIdle();
         return new TalkServer(host, line);
     }
 
     /// <summary>Serves until <paramref name="cancellationToken"/> fires or standard input ends, then shuts down.</summary>
     public static async Task<TalkServerEnd> RunAsync(
-        TalkServerOptions options, ConsoleStreams streams, Action<ILoggingBuilder>? configureLogging, CancellationToken cancellationToken)
+        TalkServerOptions options, ITalkUser user, Action<ILoggingBuilder>? configureLogging, CancellationToken cancellationToken)
     {
-        await using var server = await StartAsync(options, streams, configureLogging, cancellationToken).ConfigureAwait(false);
+        await using var server = await StartAsync(options, user, configureLogging, cancellationToken).ConfigureAwait(false);
         var end = TalkServerEnd.EndOfInput;
         try
         {
@@ -97,9 +95,9 @@ public sealed class TalkServer : IAsyncDisposable
         {
             return;
         }
-        await _line.Console.NoticeAsync("shutting down").ConfigureAwait(false);
+        await _line.User.ShowNoticeAsync("shutting down").ConfigureAwait(false);
         await _host.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        await _line.Console.NoticeAsync("stopped").ConfigureAwait(false);
+        await _line.User.ShowNoticeAsync("stopped").ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

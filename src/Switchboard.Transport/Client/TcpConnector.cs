@@ -14,7 +14,7 @@ public static class TcpConnector
     public static async Task<Socket> ConnectAsync(string host, int port, TimeSpan perAddressTimeout, CancellationToken cancellationToken)
     {
         var addresses = await ResolveAsync(host, cancellationToken).ConfigureAwait(false);
-        var failures = new List<string>(addresses.Length);
+        var failures = new List<(IPAddress Address, string Why)>(addresses.Length);
         foreach (var address in addresses)
         {
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -27,12 +27,12 @@ public static class TcpConnector
             }
             catch (SocketException e)
             {
-                failures.Add($"{address}: {Describe(e)}");
+                failures.Add((address, Describe(e)));
                 socket.Dispose();
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                failures.Add($"{address}: no answer within {perAddressTimeout.TotalSeconds:0.###} s");
+                failures.Add((address, $"no answer within {perAddressTimeout.TotalSeconds:0.###} s"));
                 socket.Dispose();
             }
             catch
@@ -41,8 +41,14 @@ public static class TcpConnector
                 throw;
             }
         }
-        throw new ConnectFailedException($"cannot connect to {host} port {port}: {string.Join("; ", failures)}", "connect-failed");
+        // A host given as an address needs no "address: " before its one failure: it would only repeat the host.
+        var why = failures.Count == 1 && IsLiteral(host)
+            ? failures[0].Why
+            : string.Join("; ", failures.Select(f => $"{f.Address}: {f.Why}"));
+        throw new ConnectFailedException($"cannot connect to {host} port {port}: {why}", "connect-failed");
     }
+
+    private static bool IsLiteral(string host) => IPAddress.TryParse(host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host, out _);
 
     /// <summary>Resolves <paramref name="host"/> to one or more addresses.</summary>
     /// <exception cref="ConnectFailedException">The name does not resolve.</exception>

@@ -68,7 +68,7 @@ public sealed class EchoCommandTests
         var port = FreePort.OnLoopback();
         var (exit, _, stderr) = await Run("hello\n", "echo", "client", "127.0.0.1", port.ToString());
         exit.ShouldBe(1);
-        stderr.ShouldBe($"error: cannot connect to 127.0.0.1 port {port}: 127.0.0.1: connection refused{Environment.NewLine}");
+        stderr.ShouldBe($"error: cannot connect to 127.0.0.1 port {port}: connection refused{Environment.NewLine}");
     }
 
     [Theory]

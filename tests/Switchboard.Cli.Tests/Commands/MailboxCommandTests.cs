@@ -44,7 +44,7 @@ public sealed class MailboxCommandTests
         var port = FreePort.OnLoopback();
         var run = await CliRun.RunAsync("mailbox", "client", "127.0.0.1", port.ToString(), "bob", "read");
         run.ExitCode.ShouldBe(1);
-        run.Error.ShouldBe($"error: cannot connect to 127.0.0.1 port {port}: 127.0.0.1: connection refused\n");
+        run.Error.ShouldBe($"error: cannot connect to 127.0.0.1 port {port}: connection refused\n");
     }
 
     [Fact]

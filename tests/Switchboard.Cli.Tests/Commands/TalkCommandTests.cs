@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 using Switchboard.Cli.Infrastructure;
+using Switchboard.Cli.Terminal;
 using Switchboard.Services.Common;
 using Switchboard.Services.Talk;
 using Switchboard.Tests.Shared;
 using Switchboard.Tests.Shared.Talk;
+using Switchboard.Transport.Observability;
 
 namespace Switchboard.Cli.Tests.Commands;
 
@@ -76,7 +78,7 @@ public sealed class TalkCommandTests
         var (code, stdout, err) = await RunAsync("hello\n", "talk", "client", "127.0.0.1", port.ToString());
         code.ShouldBe(ExitCodes.Failure);
         stdout.ShouldBeEmpty();
-        err.Trim().ShouldBe($"error: cannot connect to 127.0.0.1 port {port}: 127.0.0.1: connection refused");
+        err.Trim().ShouldBe($"error: cannot connect to 127.0.0.1 port {port}: connection refused");
     }
 
     [Fact]
@@ -94,7 +96,7 @@ public sealed class TalkCommandTests
         var opOut = new CapturedOutput();
         var opErr = new CapturedOutput();
         await using var server = await TalkServer.StartAsync(
-            new TalkServerOptions { Bind = IPAddress.Loopback }, new ConsoleStreams(op.Reader, opOut, opErr), null, CancellationToken.None);
+            new TalkServerOptions { Bind = IPAddress.Loopback }, TalkTerminal.ForServer(new ConsoleStreams(op.Reader, opOut, opErr), Verbosity.Normal), null, CancellationToken.None);
         var client = RunAsync("first\nsecond\n", "talk", "client", "127.0.0.1", server.Port.ToString());
 
         (await opOut.NextLineAsync()).ShouldBe("first");
@@ -114,7 +116,7 @@ public sealed class TalkCommandTests
         using var op = new ScriptedInput();
         var opErr = new CapturedOutput();
         await using var server = await TalkServer.StartAsync(
-            new TalkServerOptions { Bind = IPAddress.Loopback }, new ConsoleStreams(op.Reader, new CapturedOutput(), opErr), null, CancellationToken.None);
+            new TalkServerOptions { Bind = IPAddress.Loopback }, TalkTerminal.ForServer(new ConsoleStreams(op.Reader, new CapturedOutput(), opErr), Verbosity.Normal), null, CancellationToken.None);
         using var first = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await first.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Port)).Within();
         await opErr.WaitForAsync("connected; waiting for their line");
@@ -122,7 +124,8 @@ public sealed class TalkCommandTests
         var (code, stdout, err) = await RunAsync("hello\n", "talk", "client", "127.0.0.1", server.Port.ToString());
         code.ShouldBe(ExitCodes.Failure);
         stdout.ShouldBeEmpty();
-        err.ShouldContain($"error: line busy: 127.0.0.1 port {server.Port} is talking to someone else; try again later");
+        // Only the busy line: a caller turned away is never first invited to type.
+        err.Trim().ShouldBe($"error: line busy: 127.0.0.1 port {server.Port} is talking to someone else; try again later");
     }
 
     [Fact]
@@ -170,5 +173,33 @@ public sealed class TalkCommandTests
         var (code, _, err) = await RunAsync("", "talk", "server", port.ToString(), "--bind", "127.0.0.1", "--quiet");
         code.ShouldBe(ExitCodes.Success);
         err.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_client_interrupted_at_its_prompt_exits_1_like_every_client()
+    {
+        using var op = new ScriptedInput();
+        var opErr = new CapturedOutput();
+        await using var server = await TalkServer.StartAsync(
+            new TalkServerOptions { Bind = IPAddress.Loopback }, TalkTerminal.ForServer(new ConsoleStreams(op.Reader, new CapturedOutput(), opErr), Verbosity.Normal), null, CancellationToken.None);
+        using var callerIn = new ScriptedInput();
+        var callerErr = new CapturedOutput();
+        using var shutdown = new CancellationTokenSource();
+        var run = CliApp.RunAsync(["talk", "client", "127.0.0.1", server.Port.ToString()],
+            new ConsoleStreams(callerIn.Reader, new CapturedOutput(), callerErr), shutdown.Token);
+        await callerErr.WaitForAsync("connected to");
+        await shutdown.CancelAsync();
+        (await run.Within()).ShouldBe(ExitCodes.Failure);
+        callerErr.Lines[^1].ShouldBe("error: interrupted");
+        await opErr.WaitForAsync("hung up");
+    }
+
+    [Fact]
+    public async Task The_server_stamps_its_notices_with_the_time()
+    {
+        var port = UnusedPort();
+        var (code, _, err) = await RunAsync("", "talk", "server", port.ToString(), "--bind", "127.0.0.1");
+        code.ShouldBe(ExitCodes.Success);
+        err.Split('\n')[0].ShouldMatch(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z talk: listening on port ");
     }
 }

@@ -132,6 +132,25 @@ public sealed class SwitchboardProcess : IAsyncDisposable
         kill.ExitCode.ShouldBe(0, "kill -TERM failed");
     }
 
+    /// <summary>SIGINT, as Ctrl+C at a terminal sends.</summary>
+    public async Task InterruptAsync()
+    {
+        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString()])!;
+        await kill.WaitForExitAsync().Within();
+        kill.ExitCode.ShouldBe(0, "kill -INT failed");
+    }
+
+    /// <summary>Writes <paramref name="line"/> and a newline to standard input, which stays open.</summary>
+    public async Task TypeAsync(string line)
+    {
+        await _process.StandardInput.WriteAsync(line + "\n");
+        await _process.StandardInput.FlushAsync();
+    }
+
+    /// <summary>Waits for a stdout line containing <paramref name="fragment"/>.</summary>
+    public Task WaitForStdoutAsync(string fragment) =>
+        Deadline.Until(() => Stdout.Contains(fragment, StringComparison.Ordinal), $"'{fragment}' on stdout. stderr:\n{Stderr}");
+
     /// <summary>SIGKILL: no chance to flush or clean up.</summary>
     public void KillHard() => _process.Kill(entireProcessTree: true);
 

@@ -127,7 +127,7 @@ public sealed class TalkLineDecoderTests
         var (status, _, consumed, error) = Decode("0123456789A\n"u8.ToArray(), decoder);
         status.ShouldBe(DecodeStatus.Invalid);
         consumed.ShouldBe(0);
-        error.Field.ShouldBe("Line");
+        error.Field.ShouldBe("line");
         error.Value.ShouldBe("11 bytes");
         error.Expected.ShouldBe("at most 10 bytes before the newline");
         error.Reason.ShouldBe("line-too-long");
@@ -141,7 +141,7 @@ public sealed class TalkLineDecoderTests
         Decode("0123456789\r"u8.ToArray(), decoder).Status.ShouldBe(DecodeStatus.Incomplete);
         var (status, _, _, error) = Decode("0123456789ab"u8.ToArray(), decoder);
         status.ShouldBe(DecodeStatus.Invalid);
-        error.ToString().ShouldBe("Line is more than 10 bytes with no newline yet, expected at most 10 bytes before the newline");
+        error.ToString().ShouldBe("line is more than 10 bytes with no newline yet, expected at most 10 bytes before the newline");
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public sealed class TalkLineDecoderTests
         var (status, _, consumed, error) = Decode(bytes);
         status.ShouldBe(DecodeStatus.Invalid);
         consumed.ShouldBe(0);
-        error.Field.ShouldBe("Line");
+        error.Field.ShouldBe("line");
         error.Value.ShouldBe(value);
         error.Reason.ShouldBe("bad-utf8");
     }

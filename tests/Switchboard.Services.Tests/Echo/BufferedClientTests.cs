@@ -110,7 +110,7 @@ public sealed class BufferedClientTests
         await peer.DisposeAsync();
 
         var error = Should.Throw<ConnectFailedException>(() => new BufferedClient("127.0.0.1", port, 64));
-        error.Message.ShouldBe($"cannot connect to 127.0.0.1 port {port}: 127.0.0.1: connection refused");
+        error.Message.ShouldBe($"cannot connect to 127.0.0.1 port {port}: connection refused");
     }
 
     [Fact]

@@ -113,6 +113,8 @@ public sealed class TalkClientTests
         var busy = await Should.ThrowAsync<LineBusyException>(CallAsync(second, server.Port).Within());
         busy.Message.ShouldBe($"line busy: 127.0.0.1 port {server.Port} is talking to someone else; try again later");
         second.Out.Lines.ShouldBeEmpty();
+        // Turned away, the caller hears only that: never first an invitation to type.
+        second.Err.Lines.ShouldBeEmpty();
 
         // The first conversation is undisturbed, and the line is free again afterwards.
         await first.In.TypeAsync("still here");
@@ -222,11 +224,15 @@ public sealed class TalkClientTests
         {
             await caller.In.TypeAsync("hi");
             (await server.ReadLineAsync()).ShouldBe("hi");
+            await server.SendAsync("hello\n");
+            (await caller.Out.NextLineAsync()).ShouldBe("hello");
+            await caller.In.TypeAsync("and?");
+            (await server.ReadLineAsync()).ShouldBe("and?");
             await server.SendAsync("unfinish");
         }
         (await call.Within()).ShouldBe(TalkClientEnd.ServerHungUp);
         (await caller.Err.WaitForAsync("middle of a line")).ShouldContain("8 bytes");
-        caller.Out.Lines.ShouldBeEmpty();
+        caller.Out.Lines.ShouldBe(["hello"]);
     }
 
     [Fact]
@@ -234,13 +240,13 @@ public sealed class TalkClientTests
     {
         using var handout = new HandoutServer();
         using var caller = new TalkParty();
-        var call = TalkClient.RunAsync(new TalkClientOptions("127.0.0.1", handout.Port) { MaxLineBytes = 16 }, caller.Console, CancellationToken.None);
+        var call = TalkClient.RunAsync(new TalkClientOptions("127.0.0.1", handout.Port) { MaxLineBytes = 16 }, caller, CancellationToken.None);
         await using var server = await handout.AcceptAsync();
         await caller.In.TypeAsync("hi");
         await server.ReadLineAsync();
         await server.SendAsync(new string('y', 100));
         var error = await Should.ThrowAsync<Switchboard.Protocol.ProtocolViolationException>(call.Within());
-        error.Message.ShouldBe("malformed line: Line is more than 16 bytes with no newline yet, expected at most 16 bytes before the newline");
+        error.Message.ShouldBe("malformed line: line is more than 16 bytes with no newline yet, expected at most 16 bytes before the newline");
     }
 
     [Fact]
@@ -248,7 +254,7 @@ public sealed class TalkClientTests
     {
         using var handout = new HandoutServer();
         using var caller = new TalkParty();
-        var call = TalkClient.RunAsync(new TalkClientOptions("127.0.0.1", handout.Port) { MaxLineBytes = 5 }, caller.Console, CancellationToken.None);
+        var call = TalkClient.RunAsync(new TalkClientOptions("127.0.0.1", handout.Port) { MaxLineBytes = 5 }, caller, CancellationToken.None);
         await using var server = await handout.AcceptAsync();
         await caller.In.TypeAsync("too long");
         (await caller.Err.WaitForAsync("line not sent")).ShouldContain("8 bytes in UTF-8, more than the limit of 5 bytes");
@@ -276,7 +282,7 @@ public sealed class TalkClientTests
     }
 
     [Fact]
-    public async Task Cancelling_hangs_up()
+    public async Task Cancelling_hangs_up_and_is_reported_as_cancelled()
     {
         using var handout = new HandoutServer();
         using var caller = new TalkParty();
@@ -285,7 +291,8 @@ public sealed class TalkClientTests
         await using var server = await handout.AcceptAsync();
         await caller.Err.WaitForAsync("connected to");
         await cts.CancelAsync();
-        (await call.Within()).ShouldBe(TalkClientEnd.Interrupted);
+        // The CLI turns the cancellation into its one Ctrl+C message and exit code.
+        await Should.ThrowAsync<OperationCanceledException>(call.Within());
         (await server.ReadToEndAsync()).ShouldBeEmpty();
     }
 
@@ -295,7 +302,7 @@ public sealed class TalkClientTests
         var port = FreePort.OnLoopback();
         using var caller = new TalkParty();
         var error = await Should.ThrowAsync<ConnectFailedException>(CallAsync(caller, port).Within());
-        error.Message.ShouldBe($"cannot connect to 127.0.0.1 port {port}: 127.0.0.1: connection refused");
+        error.Message.ShouldBe($"cannot connect to 127.0.0.1 port {port}: connection refused");
     }
 
     [Theory]
@@ -323,5 +330,64 @@ public sealed class TalkClientTests
     public void The_busy_line_is_a_plain_line_any_client_can_print()
     {
         TalkLineEncoder.Problem(TalkWire.BusyLine).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task A_handout_style_server_sending_without_newlines_is_answered_in_its_style()
+    {
+        using var handout = new HandoutServer();
+        using var caller = new TalkParty();
+        var call = TalkClient.RunAsync(new TalkClientOptions("127.0.0.1", handout.Port) { QuietPeriod = TimeSpan.FromMilliseconds(100) }, caller, CancellationToken.None);
+        await using var server = await handout.AcceptAsync();
+        await caller.In.TypeAsync("hello");
+        (await server.ReadLineAsync()).ShouldBe("hello");
+        // What input() returns, sent with no newline: complete once the bytes stop.
+        await server.SendAsync("hi there");
+        (await caller.Out.NextLineAsync()).ShouldBe("hi there");
+        await caller.In.TypeAsync("how are you?");
+        (await server.ReceiveOnceAsync()).ShouldBe("how are you?");
+        await server.SendAsync("fine");
+        (await caller.Out.NextLineAsync()).ShouldBe("fine");
+        caller.In.End();
+        (await call.Within()).ShouldBe(TalkClientEnd.EndOfInput);
+    }
+
+    [Fact]
+    public async Task A_python_handout_style_server_converses_with_the_client()
+    {
+        using var dir = new TempDirectory();
+        var portFile = Path.Combine(dir.Path, "port");
+        // The lab's server: recv(1024), print, sendall(what input() returned), with no newline.
+        const string script = """
+            import os, socket, sys
+            srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            srv.bind(("127.0.0.1", 0))
+            srv.listen(5)
+            with open(sys.argv[1] + ".tmp", "w") as f:
+                f.write(str(srv.getsockname()[1]))
+            os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+            cli, addr = srv.accept()
+            for reply in ["hi from python", "bye from python"]:
+                request = cli.recv(1024)
+                print("got:" + request.decode("utf-8"), flush=True)
+                cli.sendall(reply.encode("utf-8"))
+            cli.close()
+            """;
+        var server = PythonPeer.RunAsync(script, portFile);
+        await Deadline.Until(() => File.Exists(portFile), "the Python server printed its port");
+        var port = int.Parse(await File.ReadAllTextAsync(portFile));
+
+        using var caller = new TalkParty();
+        var call = CallAsync(caller, port);
+        await caller.In.TypeAsync("hello");
+        (await caller.Out.NextLineAsync()).ShouldBe("hi from python");
+        await caller.In.TypeAsync("ça va?");
+        (await caller.Out.NextLineAsync()).ShouldBe("bye from python");
+        (await call.Within()).ShouldBe(TalkClientEnd.ServerHungUp);
+        var result = await server;
+        result.ExitCode.ShouldBe(0, result.Error);
+        // The first line goes out with a newline (nothing is known of the server yet); once the server has
+        // shown it sends none, none is sent to it.
+        result.Out.Replace("\r", "").ShouldBe("got:hello\n\ngot:ça va?\n");
     }
 }

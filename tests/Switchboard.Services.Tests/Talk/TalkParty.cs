@@ -1,25 +1,79 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Switchboard.Services.Common;
+using System.Threading.Channels;
 using Switchboard.Services.Talk;
 using Switchboard.Tests.Shared;
 using Switchboard.Tests.Shared.Talk;
 
 namespace Switchboard.Services.Tests.Talk;
 
-/// <summary>A person at one end: a keyboard the test types on, and the stdout and stderr they read.</summary>
-internal sealed class TalkParty(bool atTerminal = false) : IDisposable
+/// <summary>
+/// A person at one end, scripted: a keyboard the test types on, and the stdout and stderr they read
+/// (notices as <c>talk: ...</c>, errors as <c>error: ...</c>, as a terminal shows them). The real
+/// terminal, with its prompts, is the CLI's <c>TalkTerminal</c>, tested there.
+/// </summary>
+internal sealed class TalkParty : ITalkUser, IDisposable
 {
-    public ScriptedInput In { get; } = new();
+    public TypedLines In { get; } = new();
 
     public CapturedOutput Out { get; } = new();
 
     public CapturedOutput Err { get; } = new();
 
-    public ConsoleStreams Console => new(In.Reader, Out, Err, InIsTerminal: atTerminal, ErrorIsTerminal: atTerminal);
+    public bool InputEnded => In.Ended;
 
-    public void Dispose() => In.Dispose();
+    public string? InputFailure => null;
+
+    public Task<string?> ReadLineAsync(CancellationToken cancellationToken) => In.ReadAsync(cancellationToken);
+
+    public Task<string?> PeekLineAsync() => In.PeekAsync();
+
+    public Task ShowLineAsync(string line) => Out.WriteLineAsync(line);
+
+    public Task ShowNoticeAsync(string text) => Err.WriteLineAsync($"talk: {text}");
+
+    public Task ShowErrorAsync(string text) => Err.WriteLineAsync($"error: {text}");
+
+    public void Dispose() => In.End();
+}
+
+/// <summary>Lines a test types, taken one at a time; a cancelled wait leaves the line for the next taker.</summary>
+internal sealed class TypedLines
+{
+    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
+
+    public bool Ended { get; private set; }
+
+    /// <summary>Types <paramref name="line"/> and presses Enter.</summary>
+    public async Task TypeAsync(string line) => await _lines.Writer.WriteAsync(line);
+
+    /// <summary>Ends the input, as Ctrl+D at a terminal or the end of a piped file.</summary>
+    public void End() => _lines.Writer.TryComplete();
+
+    public async Task<string?> ReadAsync(CancellationToken cancellationToken)
+    {
+        if (await _lines.Reader.WaitToReadAsync(cancellationToken) && _lines.Reader.TryRead(out var line))
+        {
+            return line;
+        }
+        return AtEnd();
+    }
+
+    public async Task<string?> PeekAsync()
+    {
+        if (await _lines.Reader.WaitToReadAsync() && _lines.Reader.TryPeek(out var line))
+        {
+            return line;
+        }
+        return AtEnd();
+    }
+
+    private string? AtEnd()
+    {
+        Ended = _lines.Reader.Completion.IsCompleted;
+        return null;
+    }
 }
 
 /// <summary>Starting servers and clients the way every talk test does.</summary>
@@ -28,10 +82,10 @@ internal static class Talking
     public static TalkServerOptions Loopback => new() { Bind = IPAddress.Loopback, Port = 0 };
 
     public static Task<TalkServer> StartServerAsync(TalkParty server, TalkServerOptions? options = null) =>
-        TalkServer.StartAsync(options ?? Loopback, server.Console, configureLogging: null, CancellationToken.None);
+        TalkServer.StartAsync(options ?? Loopback, server, configureLogging: null, CancellationToken.None);
 
     public static Task<TalkClientEnd> CallAsync(TalkParty caller, int port, string host = "127.0.0.1", CancellationToken cancellationToken = default) =>
-        TalkClient.RunAsync(new TalkClientOptions(host, port), caller.Console, cancellationToken);
+        TalkClient.RunAsync(new TalkClientOptions(host, port), caller, cancellationToken);
 }
 
 /// <summary>
@@ -69,6 +123,15 @@ internal sealed class HandoutPeer(Socket socket) : IAsyncDisposable
             }
             bytes.Add(one[0]);
         }
+    }
+
+    /// <summary>What one <c>recv(1024)</c> returns, as the handout's programs read: whatever has arrived; null at a close.</summary>
+    public async Task<string?> ReceiveOnceAsync()
+    {
+        using var cts = new CancellationTokenSource(Deadline.Default);
+        var buffer = new byte[1024];
+        var n = await socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
+        return n == 0 ? null : Encoding.UTF8.GetString(buffer, 0, n);
     }
 
     /// <summary>True when nothing arrives within <paramref name="window"/>: a bounded check that the other side is waiting.</summary>

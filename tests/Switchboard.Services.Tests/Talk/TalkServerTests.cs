@@ -166,15 +166,33 @@ public sealed class TalkServerTests
     }
 
     [Fact]
-    public async Task A_caller_closing_mid_line_is_reported_without_printing_the_fragment()
+    public async Task A_caller_that_ends_its_lines_with_newlines_closing_mid_line_is_reported_without_printing_the_fragment()
     {
         using var op = new TalkParty();
         await using var server = await StartServerAsync(op);
         await using var peer = await HandoutPeer.ConnectAsync(server.Port);
+        await peer.SendAsync("first\n");
+        (await op.Out.NextLineAsync()).ShouldBe("first");
+        await op.In.TypeAsync("go on");
+        (await peer.ReadLineAsync()).ShouldBe("go on");
         await peer.SendAsync("no newline");
         peer.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
         (await op.Err.WaitForAsync("hung up in the middle of a line")).ShouldContain("10 bytes");
-        op.Out.Lines.ShouldBeEmpty();
+        op.Out.Lines.ShouldBe(["first"]);
+    }
+
+    [Fact]
+    public async Task A_caller_that_sends_without_a_newline_and_closes_had_sent_its_message()
+    {
+        using var op = new TalkParty();
+        await using var server = await StartServerAsync(op);
+        await using var peer = await HandoutPeer.ConnectAsync(server.Port);
+        // The handout's myclient.py: sendall(message) and close.
+        await peer.SendAsync("this is my message");
+        peer.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        (await op.Out.NextLineAsync()).ShouldBe("this is my message");
+        await op.Err.WaitForAsync("127.0.0.1:");
+        await op.Err.WaitForAsync(" hung up");
     }
 
     [Fact]
@@ -232,7 +250,7 @@ public sealed class TalkServerTests
         await using (var peer = await HandoutPeer.ConnectAsync(server.Port))
         {
             await peer.SendAsync(new string('x', 40));
-            (await op.Err.WaitForAsync("error:")).ShouldContain("Line is more than 16 bytes with no newline yet");
+            (await op.Err.WaitForAsync("error:")).ShouldContain("line is more than 16 bytes with no newline yet");
             (await peer.ReadToEndAsync()).ShouldBeEmpty();
         }
         await op.Err.WaitForAsync($"waiting for a caller on port {server.Port}");
@@ -257,14 +275,19 @@ public sealed class TalkServerTests
     public async Task A_line_that_stalls_half_sent_fails_after_the_gap_and_the_server_goes_on()
     {
         using var op = new TalkParty();
-        await using var server = await StartServerAsync(op, Loopback with { GapTimeout = TimeSpan.FromMilliseconds(200) });
+        await using var server = await StartServerAsync(op, Loopback with { GapTimeout = TimeSpan.FromMilliseconds(300), QuietPeriod = TimeSpan.FromMilliseconds(50) });
         await using (var peer = await HandoutPeer.ConnectAsync(server.Port))
         {
             // Silence before a line is a person thinking, not a stall: the gap only starts with the line.
             (await peer.QuietForAsync(TimeSpan.FromMilliseconds(400))).ShouldBeTrue();
             op.Err.Count("error:").ShouldBe(0);
+            // Once a caller has ended a line with a newline, a pause mid-line is a stall, not the end of a message.
+            await peer.SendAsync("whole\n");
+            (await op.Out.NextLineAsync()).ShouldBe("whole");
+            await op.In.TypeAsync("ok");
+            (await peer.ReadLineAsync()).ShouldBe("ok");
             await peer.SendAsync("half a line");
-            (await op.Err.WaitForAsync("error:")).ShouldContain("reading line: no progress for 0.2 s (gap rule)");
+            (await op.Err.WaitForAsync("error:")).ShouldContain("reading line: no progress for 0.3 s (gap rule)");
             (await peer.ReadToEndAsync()).ShouldBeEmpty();
         }
         await using var next = await HandoutPeer.ConnectAsync(server.Port);
@@ -279,7 +302,7 @@ public sealed class TalkServerTests
         await using var server = await StartServerAsync(op);
         await using var peer = await HandoutPeer.ConnectAsync(server.Port);
         await peer.SendAsync([0x68, 0x69, 0xFF, 0x0A]);
-        (await op.Err.WaitForAsync("error:")).ShouldContain("not valid UTF-8 at byte 2 (ff)");
+        (await op.Err.WaitForAsync("error:")).ShouldContain("malformed line: line is not valid UTF-8 at byte 2 (ff)");
         (await peer.ReadToEndAsync()).ShouldBeEmpty();
         op.Out.Lines.ShouldBeEmpty();
     }
@@ -303,7 +326,7 @@ public sealed class TalkServerTests
     {
         using var op = new TalkParty();
         op.In.End();
-        var run = TalkServer.RunAsync(Loopback, op.Console, null, CancellationToken.None);
+        var run = TalkServer.RunAsync(Loopback, op, null, CancellationToken.None);
         (await run.Within()).ShouldBe(TalkServerEnd.EndOfInput);
         await op.Err.WaitForAsync("stopped");
     }
@@ -327,7 +350,7 @@ public sealed class TalkServerTests
     {
         using var op = new TalkParty();
         using var cts = new CancellationTokenSource();
-        var run = TalkServer.RunAsync(Loopback with { Port = 0 }, op.Console, null, cts.Token);
+        var run = TalkServer.RunAsync(Loopback with { Port = 0 }, op, null, cts.Token);
         var listening = await op.Err.WaitForAsync("listening on port ");
         var port = int.Parse(listening.Split("port ")[1].Split(' ')[0]);
         await using var peer = await HandoutPeer.ConnectAsync(port);
@@ -341,18 +364,6 @@ public sealed class TalkServerTests
     }
 
     [Fact]
-    public async Task Prompts_only_a_person_at_a_terminal()
-    {
-        using var op = new TalkParty(atTerminal: true);
-        await using var server = await StartServerAsync(op);
-        await using var peer = await HandoutPeer.ConnectAsync(server.Port);
-        await peer.SendAsync("hi\n");
-        (await op.Out.NextLineAsync()).ShouldBe("hi");
-        await Deadline.Until(() => op.Err.Text.EndsWith("> ", StringComparison.Ordinal), "prompt shown");
-        op.Out.Text.ShouldBe("hi\n");
-    }
-
-    [Fact]
     public async Task A_port_in_use_is_a_clear_start_error()
     {
         using var op = new TalkParty();
@@ -361,5 +372,86 @@ public sealed class TalkServerTests
         var error = await Should.ThrowAsync<ServerStartException>(() => StartServerAsync(other, Loopback with { Port = first.Port }));
         error.Message.ShouldContain($"port {first.Port}");
         error.Message.ShouldContain("address already in use");
+    }
+
+    [Fact]
+    public async Task A_caller_hanging_up_while_the_user_is_typing_is_noticed_at_once_and_the_next_caller_is_taken()
+    {
+        using var op = new TalkParty();
+        await using var server = await StartServerAsync(op);
+        await using (var first = await HandoutPeer.ConnectAsync(server.Port))
+        {
+            await first.SendAsync("bye\n");
+            (await op.Out.NextLineAsync()).ShouldBe("bye");
+        }
+        // The user has not typed: the close alone is reported, and the line is free.
+        await op.Err.WaitForAsync("127.0.0.1:");
+        await op.Err.WaitForAsync($"waiting for a caller on port {server.Port}");
+        op.Err.Lines.Count(l => l.Contains(" hung up", StringComparison.Ordinal)).ShouldBe(1);
+
+        await using var second = await HandoutPeer.ConnectAsync(server.Port);
+        await second.SendAsync("my turn\n");
+        (await op.Out.NextLineAsync()).ShouldBe("my turn");
+        // The line typed now answers the new caller: the abandoned wait did not swallow it.
+        await op.In.TypeAsync("welcome");
+        (await second.ReadLineAsync()).ShouldBe("welcome");
+        op.Err.Count("turned away").ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_caller_speaking_out_of_turn_is_heard_in_turn()
+    {
+        using var op = new TalkParty();
+        await using var server = await StartServerAsync(op);
+        await using var peer = await HandoutPeer.ConnectAsync(server.Port);
+        await peer.SendAsync("one\n");
+        (await op.Out.NextLineAsync()).ShouldBe("one");
+        await peer.SendAsync("two\n");
+        await op.In.TypeAsync("answer one");
+        (await peer.ReadLineAsync()).ShouldBe("answer one");
+        (await op.Out.NextLineAsync()).ShouldBe("two");
+        await op.In.TypeAsync("answer two");
+        (await peer.ReadLineAsync()).ShouldBe("answer two");
+    }
+
+    [Fact]
+    public async Task A_handout_style_caller_sending_without_newlines_is_heard_and_answered_in_its_style()
+    {
+        using var op = new TalkParty();
+        await using var server = await StartServerAsync(op, Loopback with { QuietPeriod = TimeSpan.FromMilliseconds(100) });
+        await using var peer = await HandoutPeer.ConnectAsync(server.Port);
+        await peer.SendAsync("hello");
+        (await op.Out.NextLineAsync()).ShouldBe("hello");
+        await op.In.TypeAsync("hi");
+        (await peer.ReceiveOnceAsync()).ShouldBe("hi");
+        await peer.SendAsync("bye");
+        (await op.Out.NextLineAsync()).ShouldBe("bye");
+    }
+
+    [Fact]
+    public async Task Python_handout_style_clients_converse_with_the_server()
+    {
+        using var op = new TalkParty();
+        await using var server = await StartServerAsync(op);
+        // A student's client as the lab sets it: sendall(input()), then one recv(1024), until EXIT.
+        const string script = """
+            import socket, sys
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.connect(("127.0.0.1", int(sys.argv[1])))
+            for message in ["hello from python", "second message"]:
+                s.sendall(message.encode("utf-8"))
+                reply = s.recv(1024)
+                print("got:" + reply.decode("utf-8"))
+            s.close()
+            """;
+        var client = PythonPeer.RunAsync(script, server.Port.ToString());
+        (await op.Out.NextLineAsync()).ShouldBe("hello from python");
+        await op.In.TypeAsync("hello from dotnet");
+        (await op.Out.NextLineAsync()).ShouldBe("second message");
+        await op.In.TypeAsync("ünïcode answer");
+        var result = await client;
+        result.ExitCode.ShouldBe(0, result.Error);
+        result.Out.Replace("\r", "").ShouldBe("got:hello from dotnet\ngot:ünïcode answer\n");
+        await op.Err.WaitForAsync(" hung up");
     }
 }

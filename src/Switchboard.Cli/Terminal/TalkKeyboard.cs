@@ -1,19 +1,22 @@
-namespace Switchboard.Services.Talk;
+namespace Switchboard.Cli.Terminal;
 
 /// <summary>
 /// Lines the local user types, read one at a time and never lost: a wait that is cancelled (the peer
 /// hung up, the server is stopping) leaves the read under way, and the next caller gets its line.
-/// Needed because <see cref="Console.In"/> ignores cancellation and blocks its thread, so the read runs
-/// on its own task and callers only wait on it. At most one line is read ahead of its taker.
+/// Needed because a reader may ignore cancellation and block its thread (<see cref="Console.In"/> does),
+/// so the read runs on its own task and callers only wait on it. At most one line is read ahead of its taker.
 /// Not for concurrent takers: one conversation at a time takes lines.
 /// </summary>
-public sealed class UserLines(TextReader reader)
+public sealed class TalkKeyboard(TextReader reader)
 {
     private readonly Lock _lock = new();
     private Task<string?>? _pending;
 
     /// <summary>True once the input has ended; every later read returns null at once.</summary>
     public bool AtEnd { get; private set; }
+
+    /// <summary>Why the input ended early, when reading it failed rather than reaching its end; else null.</summary>
+    public string? Failure { get; private set; }
 
     /// <summary>The next line without taking it (null at end of input); starts reading if nothing is under way.</summary>
     public Task<string?> PeekAsync()
@@ -42,9 +45,6 @@ public sealed class UserLines(TextReader reader)
         // At end of input the finished read stays in place, so every later caller sees the end too.
         return line;
     }
-
-    /// <summary>Why the input ended early, when reading it failed rather than reaching its end; else null.</summary>
-    public string? Failure { get; private set; }
 
     private async Task<string?> ReadAsync()
     {

@@ -1,16 +1,16 @@
-using Switchboard.Services.Talk;
+using Switchboard.Cli.Terminal;
 using Switchboard.Tests.Shared;
 using Switchboard.Tests.Shared.Talk;
 
-namespace Switchboard.Services.Tests.Talk;
+namespace Switchboard.Cli.Tests.Terminal.Talk;
 
-public sealed class UserLinesTests
+public sealed class TalkKeyboardTests
 {
     [Fact]
     public async Task A_cancelled_wait_keeps_the_line_for_the_next_reader()
     {
         using var input = new ScriptedInput();
-        var lines = new UserLines(input.Reader);
+        var lines = new TalkKeyboard(input.Reader);
         using var cts = new CancellationTokenSource();
         var waiting = lines.ReadLineAsync(cts.Token);
         await cts.CancelAsync();
@@ -24,7 +24,7 @@ public sealed class UserLinesTests
     public async Task Peeking_reads_ahead_one_line_without_taking_it()
     {
         using var input = new ScriptedInput();
-        var lines = new UserLines(input.Reader);
+        var lines = new TalkKeyboard(input.Reader);
         await input.TypeAsync("one");
         await input.TypeAsync("two");
         (await lines.PeekAsync().Within()).ShouldBe("one");
@@ -37,7 +37,7 @@ public sealed class UserLinesTests
     public async Task The_end_of_input_is_sticky()
     {
         using var input = new ScriptedInput();
-        var lines = new UserLines(input.Reader);
+        var lines = new TalkKeyboard(input.Reader);
         await input.TypeAsync("last");
         input.End();
         (await lines.ReadLineAsync(CancellationToken.None).Within()).ShouldBe("last");
