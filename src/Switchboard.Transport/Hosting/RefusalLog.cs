@@ -46,7 +46,7 @@ internal sealed class RefusalLog : IDisposable
             }
             _loggedInWindow++;
         }
-        _logger.LogWarning("refused {Peer}: {Service} is serving its limit of {Limit} connections", peer, _service, _limit);
+        _logger.LogWarning("refused {Peer}: {Service} is serving its limit of {Limit} {Connections}", peer, _service, _limit, _limit == 1 ? "connection" : "connections");
     }
 
     private void EndWindow()
