@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Switchboard.Cli.Infrastructure;
+using Switchboard.Cli.Terminal;
 using Switchboard.Services.Common;
 using Switchboard.Services.Mailbox;
 using Switchboard.Services.Mailbox.Storage;
@@ -67,7 +68,7 @@ public static class MailboxCommand
         var client = new Command("client", "Read your messages, or create one (prompts for receiver and text).") { host, port, user, type };
         client.SetAction(async (parse, ct) =>
         {
-            var mailbox = new MailboxClient(console, TransportLimits.Default);
+            var mailbox = new MailboxTerminal(console, new MailboxClient(TransportLimits.Default));
             if (parse.GetValue(type) == "create")
             {
                 await mailbox.CreateAsync(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(user)!, ct);

@@ -8,12 +8,16 @@ using Switchboard.Transport.Timeouts;
 
 namespace Switchboard.Services.Mailbox;
 
+/// <summary>What a read request brought back.</summary>
+/// <param name="Count">Messages received (and handed to the caller).</param>
+/// <param name="MoreWaiting">The server said more messages wait beyond these.</param>
+public sealed record MailboxReadResult(int Count, bool MoreWaiting);
+
 /// <summary>
-/// The mailbox client (handout 000 §3.2): sends one read or create request. Create prompts on stderr for
-/// the receiver and message (re-prompting on invalid input); read prints one <c>SENDER: TEXT</c> line per
-/// message on stdout, notices on stderr.
+/// The mailbox client (handout 000 §3.2) as an API: one read or create request per call, values in,
+/// results out. No console: prompting and printing live in the CLI.
 /// </summary>
-public sealed class MailboxClient(ConsoleStreams console, TransportLimits limits)
+public sealed class MailboxClient(TransportLimits limits)
 {
     /// <summary>The handout: a receiver name is at least 1 character and less than 255 bytes.</summary>
     public const int MaxReceiverBytes = 254;
@@ -32,12 +36,29 @@ public sealed class MailboxClient(ConsoleStreams console, TransportLimits limits
         }
     }
 
-    /// <summary>Runs a create request: prompts, connects, sends, closes.</summary>
-    public async Task CreateAsync(string host, int port, string user, CancellationToken cancellationToken)
+    /// <summary>Why <paramref name="receiver"/> is not a valid receiver name, or <c>null</c>.</summary>
+    public static string? ReceiverProblem(string receiver) => LengthProblem("receiver name", receiver, MaxReceiverBytes);
+
+    /// <summary>Why <paramref name="message"/> is not a valid message, or <c>null</c>.</summary>
+    public static string? MessageProblem(string message) => LengthProblem("message", message, MaxMessageBytes);
+
+    private static string? LengthProblem(string what, string value, int maxBytes)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(value);
+        return bytes == 0 ? $"the {what} must not be empty"
+            : bytes > maxBytes ? $"the {what} is {bytes} bytes in UTF-8, at most {maxBytes} allowed"
+            : null;
+    }
+
+    /// <summary>Sends a create request; completes only once the server closed cleanly, its confirmation that the message is stored.</summary>
+    /// <exception cref="UsageException">A name or the message breaks the handout's limits.</exception>
+    public async Task CreateAsync(string host, int port, string user, string receiver, string message, CancellationToken cancellationToken)
     {
         ValidateUser(user);
-        var receiver = await PromptAsync("Receiver name: ", "receiver name", MaxReceiverBytes, cancellationToken).ConfigureAwait(false);
-        var message = await PromptAsync("Message: ", "message", MaxMessageBytes, cancellationToken).ConfigureAwait(false);
+        if ((ReceiverProblem(receiver) ?? MessageProblem(message)) is { } problem)
+        {
+            throw new UsageException(problem);
+        }
         var record = MessageRequestCodec.Encode(MessageRequest.Create(user, receiver, message));
 
         await using var connection = await ClientConnection.ConnectAsync(host, port, limits.ConnectTimeout, cancellationToken).ConfigureAwait(false);
@@ -59,12 +80,11 @@ public sealed class MailboxClient(ConsoleStreams console, TransportLimits limits
             throw new ProtocolViolationException(MessageRequestCodec.RecordName, new DecodeError(
                 "response to create", $"{Utf8Text.Bytes(unexpected)} received", "none: the server closes without answering", "unexpected-response"));
         }
-        await console.Error.WriteLineAsync($"sent a message for '{receiver}' ({Encoding.UTF8.GetByteCount(message)} bytes) to {host} port {port}; the server stored it").ConfigureAwait(false);
     }
 
-    /// <summary>Runs a read request: connects, sends, prints each message as it arrives.</summary>
-    /// <returns>The number of messages printed.</returns>
-    public async Task<int> ReadAsync(string host, int port, string user, CancellationToken cancellationToken)
+    /// <summary>Sends a read request and hands each message to <paramref name="onMessage"/> as it arrives.</summary>
+    /// <exception cref="ProtocolViolationException">The response is malformed, including bytes after its last message.</exception>
+    public async Task<MailboxReadResult> ReadAsync(string host, int port, string user, Func<MailboxMessage, ValueTask> onMessage, CancellationToken cancellationToken)
     {
         ValidateUser(user);
         var record = MessageRequestCodec.Encode(MessageRequest.Read(user));
@@ -73,41 +93,37 @@ public sealed class MailboxClient(ConsoleStreams console, TransportLimits limits
         await connection.Output.WriteWithGapAsync(record, timer, MessageRequestCodec.RecordName).ConfigureAwait(false);
 
         var header = await connection.Input.ReadFrameAsync(MessageResponseCodec.HeaderDecoder, timer, MessageResponseCodec.RecordName).ConfigureAwait(false);
-        if (header.NumItems == 0)
-        {
-            await console.Error.WriteLineAsync($"no messages for '{user}'").ConfigureAwait(false);
-        }
         for (var i = 0; i < header.NumItems; i++)
         {
             var item = await connection.Input.ReadFrameAsync(
                 MessageResponseCodec.ItemDecoder, timer, $"{MessageResponseCodec.RecordName} message {i + 1} of {header.NumItems}").ConfigureAwait(false);
-            await console.Out.WriteLineAsync($"{item.Sender}: {item.Text}").ConfigureAwait(false);
+            await onMessage(item).ConfigureAwait(false);
         }
-        await console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
-        if (header.MoreMessages)
-        {
-            await console.Error.WriteLineAsync($"more messages are waiting for '{user}': read again to get them").ConfigureAwait(false);
-        }
-        return header.NumItems;
+        await RejectTrailingBytesAsync(connection, timer, header.NumItems).ConfigureAwait(false);
+        return new MailboxReadResult(header.NumItems, header.MoreMessages);
     }
 
-    /// <summary>Asks until the answer is 1-<paramref name="maxBytes"/> bytes; end of input is an error, never an endless loop.</summary>
-    private async Task<string> PromptAsync(string prompt, string what, int maxBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// The response ends where its last message ends and the server then closes: anything more is a
+    /// malformed response (as extra bytes make a request erroneous). A server that neither closes nor
+    /// sends within the gap rule, or resets after a complete response, has still answered in full.
+    /// </summary>
+    private static async Task RejectTrailingBytesAsync(ClientConnection connection, GapTimer timer, int items)
     {
-        while (true)
+        long extra;
+        try
         {
-            await console.Error.WriteAsync(prompt).ConfigureAwait(false);
-            await console.Error.FlushAsync(cancellationToken).ConfigureAwait(false);
-            var line = await console.In.ReadLineAsync(cancellationToken).ConfigureAwait(false)
-                ?? throw new MailboxInputException($"input ended before a valid {what} was entered");
-            var bytes = Encoding.UTF8.GetByteCount(line);
-            if (bytes >= 1 && bytes <= maxBytes)
-            {
-                return line;
-            }
-            await console.Error.WriteLineAsync(bytes == 0
-                ? $"the {what} must not be empty; try again"
-                : $"the {what} is {bytes} bytes in UTF-8, at most {maxBytes} allowed; try again").ConfigureAwait(false);
+            extra = await connection.Input.WaitForCloseAsync(timer, "a read response").ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or PeerTimeoutException)
+        {
+            return;
+        }
+        if (extra > 0)
+        {
+            throw new ProtocolViolationException(MessageResponseCodec.RecordName, new DecodeError(
+                "record length", $"{Utf8Text.Bytes(extra)} after the last of {items} {(items == 1 ? "message" : "messages")}",
+                "nothing: the server closes after the response", "extra-bytes"));
         }
     }
 }

@@ -16,19 +16,35 @@ namespace Switchboard.Services.Mailbox;
 /// closes without answering; read answers with the user's oldest ≤ 255 messages and deletes exactly
 /// those, once the response was written. Any malformed, short, long or stalled request is logged and
 /// closed; nothing stored is touched.
+/// The endpoint is abortive (<see cref="ListenSpec.AbortiveUntilAcknowledged"/>): the protocol's only
+/// acknowledgement of a create is a clean close, so the connection is switched to a clean close only
+/// once the create is committed (or a read's messages were written and deleted); every other ending,
+/// a crash included, is a reset.
 /// </summary>
-public sealed class MailboxServer(MailboxServerOptions options, IMailboxStore store, ILoggerFactory logs, SwitchboardMetrics metrics)
-    : ServiceConnectionHandler(ServiceName, logs.CreateLogger(ServiceName), metrics)
+public sealed class MailboxServer : ServiceConnectionHandler
 {
     public const string ServiceName = "mailbox";
+
+    private readonly MailboxServerOptions _options;
+    private readonly IMailboxStore _store;
+
+    public MailboxServer(MailboxServerOptions options, IMailboxStore store, ILoggerFactory logs, SwitchboardMetrics metrics)
+        : base(ServiceName, logs.CreateLogger(ServiceName), metrics)
+    {
+        _options = options;
+        _store = store;
+        // Kestrel builds one handler per endpoint at start, so this is logged once.
+        Logger.LogInformation("messages are kept in {Store}{Volatile}", store.Description,
+            store is MemoryMailboxStore ? " (volatile: lost when the server stops)" : string.Empty);
+    }
 
     // Flush in pieces so the gap rule measures progress, and a 16 MiB response never sits in memory whole.
     private const int FlushThreshold = 64 * 1024;
 
     protected override async Task HandleAsync(ConnectionContext connection, string peer, CancellationToken serverStopping)
     {
-        using var timer = new GapTimer(options.Limits.GapTimeout);
-        timer.StartDeadline(options.Limits.RequestTimeout);
+        using var timer = new GapTimer(_options.Limits.GapTimeout);
+        timer.StartDeadline(_options.Limits.RequestTimeout);
         var input = connection.Transport.Input;
         var request = await input.ReadFrameAsync(MessageRequestCodec.Instance, timer, MessageRequestCodec.RecordName).ConfigureAwait(false);
         timer.ClearDeadline();
@@ -44,43 +60,60 @@ public sealed class MailboxServer(MailboxServerOptions options, IMailboxStore st
 
         if (request.Kind == MessageRequestKind.Create)
         {
-            await CreateAsync(request, peer).ConfigureAwait(false);
+            await CreateAsync(connection, request, peer).ConfigureAwait(false);
         }
         else
         {
-            await ReadAsync(request.User, connection.Transport.Output, timer, peer).ConfigureAwait(false);
+            await ReadAsync(connection, request.User, timer, peer).ConfigureAwait(false);
         }
     }
 
-    private async Task CreateAsync(MessageRequest request, string peer)
+    private async Task CreateAsync(ConnectionContext connection, MessageRequest request, string peer)
     {
         // Not cancellable: once the request was received whole, the message is stored even during shutdown.
-        await store.AppendAsync(request.Receiver, new MailboxMessage(request.User, request.Message), CancellationToken.None).ConfigureAwait(false);
+        await _store.AppendAsync(request.Receiver, new MailboxMessage(request.User, request.Message), CancellationToken.None).ConfigureAwait(false);
+        ConnectionClose.Acknowledge(connection);
         Metrics.Request(Service, "create");
         Metrics.BytesReceived(Service, Utf8Text.ByteCount(request.Message));
         Logger.LogInformation("{Peer}: create: stored a message from '{Sender}' for '{Receiver}' ({Bytes})",
             peer, request.User, request.Receiver, Utf8Text.Bytes(Utf8Text.ByteCount(request.Message)));
     }
 
-    private async Task ReadAsync(string user, PipeWriter output, GapTimer timer, string peer)
+    private async Task ReadAsync(ConnectionContext connection, string user, GapTimer timer, string peer)
     {
-        var claim = await store.ClaimAsync(user, MailboxWire.MaxItemsPerResponse, CancellationToken.None).ConfigureAwait(false);
+        var claim = await _store.ClaimAsync(user, MailboxWire.MaxItemsPerResponse, CancellationToken.None).ConfigureAwait(false);
+        foreach (var bad in claim.Quarantined)
+        {
+            Metrics.Reject(Service, "quarantined");
+            Logger.LogWarning("{Peer}: read: a stored message for '{User}' cannot be sent ({Reason}); set aside as quarantine entry {Id}, delivering the rest",
+                peer, user, bad.Reason, bad.Id);
+        }
         long sent;
         try
         {
-            sent = await WriteResponseAsync(output, claim, timer).ConfigureAwait(false);
+            // Nothing is written before every message is known to be encodable: a response header must
+            // never announce messages that cannot follow.
+            foreach (var message in claim.Messages)
+            {
+                if (StoredMessageCheck.Problem(message) is { } problem)
+                {
+                    throw new InvalidOperationException($"the store returned a message it should have set aside: {problem}");
+                }
+            }
+            sent = await WriteResponseAsync(connection.Transport.Output, claim, timer).ConfigureAwait(false);
         }
         catch
         {
             // Not delivered: the messages go back, in order, for the next read.
-            await store.ReleaseAsync(claim, CancellationToken.None).ConfigureAwait(false);
+            await _store.ReleaseAsync(claim, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
-        await store.CommitAsync(claim, CancellationToken.None).ConfigureAwait(false);
+        await _store.CommitAsync(claim, CancellationToken.None).ConfigureAwait(false);
+        ConnectionClose.Acknowledge(connection);
         Metrics.Request(Service, "read");
         Metrics.BytesSent(Service, sent);
-        Logger.LogInformation("{Peer}: read: sent {Count} message(s) to '{User}'{More}",
-            peer, claim.Messages.Count, user, claim.MoreWaiting ? "; more are waiting" : string.Empty);
+        Logger.LogInformation("{Peer}: read: sent {Count} {Messages} to '{User}'{More}",
+            peer, claim.Messages.Count, claim.Messages.Count == 1 ? "message" : "messages", user, claim.MoreWaiting ? "; more are waiting" : string.Empty);
     }
 
     private static async Task<long> WriteResponseAsync(PipeWriter output, MailboxClaim claim, GapTimer timer)

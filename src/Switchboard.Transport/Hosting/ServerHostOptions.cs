@@ -3,7 +3,10 @@ namespace Switchboard.Transport.Hosting;
 /// <summary>Bounds shared by every endpoint of one host.</summary>
 public sealed record ServerHostOptions
 {
-    /// <summary>Connections open at once across the host; more are accepted and closed at once by Kestrel.</summary>
+    /// <summary>
+    /// Connections open at once on each endpoint that sets no <see cref="ListenSpec.MaxConnections"/>; more are
+    /// refused by Switchboard (reset on abortive endpoints, closed elsewhere) with a rate-limited log line.
+    /// </summary>
     public long MaxConnections { get; init; } = 10_000;
 
     /// <summary>How long shutdown waits for open exchanges before closing them.</summary>
@@ -14,6 +17,12 @@ public sealed record ServerHostOptions
 
     /// <summary>Pending connections the OS queues before they are accepted.</summary>
     public int Backlog { get; init; } = 512;
+
+    /// <summary>Refusals at a connection limit are logged one by one only this many times per window; the rest are counted.</summary>
+    public int RefusalLinesPerWindow { get; init; } = 5;
+
+    /// <summary>The window over which refusals are summarised ("refused 993 more connections ... in the last 5 s").</summary>
+    public TimeSpan RefusalLogWindow { get; init; } = TimeSpan.FromSeconds(5);
 
     public static ServerHostOptions Default { get; } = new();
 }

@@ -8,7 +8,9 @@ namespace Switchboard.Transport.Hosting;
 
 /// <summary>
 /// Base for every service's Kestrel handler: logs the accepted peer, counts the connection, turns
-/// expected failures into one logged line and a reject metric, and always closes the connection.
+/// expected failures into one logged line and a reject metric, and always closes the connection: with a
+/// reset, on endpoints marked <see cref="ListenSpec.AbortiveUntilAcknowledged"/>, unless the handler
+/// called <see cref="ConnectionClose.Acknowledge"/>.
 /// Kestrel makes one instance per endpoint and calls it from many connections at once, so
 /// subclasses keep no per-connection state in fields.
 /// </summary>
@@ -62,6 +64,12 @@ public abstract class ServiceConnectionHandler : ConnectionHandler
         }
         finally
         {
+            // On endpoints where a clean close means "done" (mailbox), every exchange the handler did not
+            // acknowledge, failed or not, ends with a reset so the peer never mistakes it for success.
+            if (ConnectionClose.IsAbortive(connection) && !ConnectionClose.IsAcknowledged(connection))
+            {
+                ConnectionClose.Reset(connection);
+            }
             Metrics.ConnectionClosed(Service);
             await connection.Transport.Input.CompleteAsync().ConfigureAwait(false);
             await connection.Transport.Output.CompleteAsync().ConfigureAwait(false);

@@ -21,11 +21,13 @@ public sealed class TcpServerHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly IReadOnlyList<(ListenSpec Spec, ListenOptions Options)> _listeners;
+    private readonly IReadOnlyList<EndpointGate> _gates;
 
-    private TcpServerHost(WebApplication app, IReadOnlyList<(ListenSpec, ListenOptions)> listeners)
+    private TcpServerHost(WebApplication app, IReadOnlyList<(ListenSpec, ListenOptions)> listeners, IReadOnlyList<EndpointGate> gates)
     {
         _app = app;
         _listeners = listeners;
+        _gates = gates;
     }
 
     /// <summary>The host's services (stores, options, metrics).</summary>
@@ -59,20 +61,51 @@ public sealed class TcpServerHost : IAsyncDisposable
         {
             o.MaxReadBufferSize = options.MaxReadBufferSize;
             o.Backlog = options.Backlog;
+            o.CreateBoundListenSocket = endpoint =>
+            {
+                var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+                if (AnyAbortiveAt(endpoints, endpoint))
+                {
+                    ConnectionClose.ArmListener(socket);
+                }
+                return socket;
+            };
         });
         builder.Logging.ClearProviders();
         configureLogging?.Invoke(builder.Logging);
         configureServices?.Invoke(builder.Services);
 
         var listeners = new List<(ListenSpec, ListenOptions)>();
+        var gates = new List<EndpointGate>();
+        // Port 0 cannot tell endpoints apart when their listening sockets are made, so if such endpoints
+        // differ in close policy, all of them are armed and the graceful ones clear it per connection.
+        var mixedPortZero = endpoints.Any(e => e.Port == 0 && e.AbortiveUntilAcknowledged) && endpoints.Any(e => e.Port == 0 && !e.AbortiveUntilAcknowledged);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
+            // Limits are per endpoint (EndpointGate); Kestrel's own is only a safety net far above them,
+            // because its refusals are clean closes with a generic warning per connection.
+            kestrel.Limits.MaxConcurrentConnections = SafetyNet(endpoints, options);
             kestrel.AddServerHeader = false;
             foreach (var spec in endpoints)
             {
                 void Configure(ListenOptions listen)
                 {
+                    listen.Use(next =>
+                    {
+                        var services = listen.ApplicationServices;
+                        var gate = new EndpointGate(
+                            spec,
+                            spec.MaxConnections ?? options.MaxConnections,
+                            mixedPortZero && spec.Port == 0 && !spec.AbortiveUntilAcknowledged,
+                            options,
+                            services.GetRequiredService<ILoggerFactory>(),
+                            services.GetRequiredService<SwitchboardMetrics>());
+                        lock (gates)
+                        {
+                            gates.Add(gate);
+                        }
+                        return gate.Wrap(next);
+                    });
                     spec.Configure(listen);
                     listeners.Add((spec, listen));
                 }
@@ -95,14 +128,16 @@ public sealed class TcpServerHost : IAsyncDisposable
         catch (Exception e) when (FindSocketError(e) is { } socketError)
         {
             await app.DisposeAsync().ConfigureAwait(false);
+            gates.ForEach(g => g.Dispose());
             throw new ServerStartException(Describe(endpoints, socketError), socketError);
         }
         catch (IOException e)
         {
             await app.DisposeAsync().ConfigureAwait(false);
+            gates.ForEach(g => g.Dispose());
             throw new ServerStartException($"cannot listen on {string.Join(", ", endpoints.Select(Where))}: {e.Message}", e);
         }
-        return new TcpServerHost(app, listeners);
+        return new TcpServerHost(app, listeners, gates);
     }
 
     /// <summary>Stops accepting, lets open exchanges finish (up to the shutdown timeout), then closes them.</summary>
@@ -112,6 +147,27 @@ public sealed class TcpServerHost : IAsyncDisposable
     {
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        foreach (var gate in _gates)
+        {
+            gate.Dispose();
+        }
+    }
+
+    private static long SafetyNet(IReadOnlyList<ListenSpec> endpoints, ServerHostOptions options)
+    {
+        var sum = endpoints.Sum(e => Math.Min(e.MaxConnections ?? options.MaxConnections, 1_000_000));
+        return (2 * sum) + 1_000;
+    }
+
+    /// <summary>Whether a listening socket for <paramref name="bound"/> serves an endpoint that wants linger 0.</summary>
+    private static bool AnyAbortiveAt(IReadOnlyList<ListenSpec> endpoints, EndPoint bound)
+    {
+        if (bound is not IPEndPoint ip)
+        {
+            return false;
+        }
+        return endpoints.Any(e => e.AbortiveUntilAcknowledged && e.Port == ip.Port &&
+            (e.Address is null ? ip.Address.Equals(IPAddress.Any) || ip.Address.Equals(IPAddress.IPv6Any) : e.Address.Equals(ip.Address)));
     }
 
     private static SocketException? FindSocketError(Exception? e)

@@ -1,3 +1,4 @@
+using Switchboard.Protocol.Mailbox;
 using Switchboard.Services.Common;
 using Switchboard.Services.Mailbox;
 using Switchboard.Services.Tests.Mailbox;
@@ -56,13 +57,12 @@ public sealed class MailboxPythonInteropTests
     public async Task Our_client_works_against_a_handout_python_server()
     {
         await using var python = await PythonPeer.Server.StartAsync("handout_mailbox_server.py");
-        var error = new StringWriter();
-        var creator = new MailboxClient(new ConsoleStreams(new StringReader("bob\nhello from C# ☃\n"), new StringWriter(), error), TransportLimits.Default);
-        await creator.CreateAsync("127.0.0.1", python.Port, "Zoë", default);
+        var client = new MailboxClient(TransportLimits.Default);
+        await client.CreateAsync("127.0.0.1", python.Port, "Zoë", "bob", "hello from C# ☃", default);
 
-        var output = new StringWriter();
-        var reader = new MailboxClient(new ConsoleStreams(TextReader.Null, output, error), TransportLimits.Default);
-        (await reader.ReadAsync("localhost", python.Port, "bob", default)).ShouldBe(1, error.ToString());
-        output.ToString().ShouldBe("Zoë: hello from C# ☃\n");
+        var received = new List<MailboxMessage>();
+        var result = await client.ReadAsync("localhost", python.Port, "bob", m => { received.Add(m); return ValueTask.CompletedTask; }, default);
+        result.ShouldBe(new MailboxReadResult(1, false));
+        received.ShouldBe([new MailboxMessage("Zoë", "hello from C# ☃")]);
     }
 }

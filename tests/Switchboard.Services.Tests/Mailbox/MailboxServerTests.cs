@@ -17,7 +17,7 @@ public sealed class MailboxServerTests
         bytes.ShouldBe(new byte[] { 0xAE, 0x73, 3, 1, 0, 2, 0, 3, (byte)'a', (byte)'l', (byte)'h', (byte)'e', (byte)'y' });
         (await server.ReadRawAsync("bob")).ShouldBe(new byte[] { 0xAE, 0x73, 3, 0, 0 });
         await server.Logs.WaitForAsync("create: stored a message from 'al' for 'bob'");
-        await server.Logs.WaitForAsync("read: sent 1 message(s) to 'bob'");
+        await server.Logs.WaitForAsync("read: sent 1 message to 'bob'");
     }
 
     [Fact]

@@ -33,9 +33,9 @@ public sealed class MailboxTestServer : IAsyncDisposable
     /// <summary>Short gap so gap tests finish quickly; generous deadline so it does not interfere.</summary>
     public static readonly TransportLimits FastLimits = new() { GapTimeout = TimeSpan.FromMilliseconds(300), RequestTimeout = TimeSpan.FromSeconds(5) };
 
-    public static async Task<MailboxTestServer> StartAsync(IMailboxStore? store = null, TransportLimits? limits = null, ServerHostOptions? hostOptions = null)
+    public static async Task<MailboxTestServer> StartAsync(IMailboxStore? store = null, TransportLimits? limits = null, ServerHostOptions? hostOptions = null, TestLogSink? logs = null)
     {
-        var logs = new TestLogSink();
+        logs ??= new TestLogSink();
         var owned = store is null;
         store ??= new MemoryMailboxStore();
         var options = new MailboxServerOptions { Limits = limits ?? FastLimits };
@@ -53,7 +53,17 @@ public sealed class MailboxTestServer : IAsyncDisposable
     {
         await using var tcp = await RawTcp.ConnectAsync(Port);
         await tcp.SendAsync(MessageRequestCodec.Encode(MessageRequest.Create(sender, receiver, text)));
-        (await tcp.ReadToEndAsync()).ShouldBeEmpty("a create request gets no response");
+        var (received, kind) = await tcp.Socket.ReadUntilClosedAsync();
+        received.ShouldBeEmpty("a create request gets no response");
+        kind.ShouldBe(PeerCloseKind.Clean, "a clean close is the protocol's only acknowledgement that the message was stored");
+    }
+
+    /// <summary>Sends raw bytes and reports how the server ended the connection.</summary>
+    public async Task<(byte[] Received, PeerCloseKind Kind)> SendAndObserveCloseAsync(ReadOnlyMemory<byte> bytes)
+    {
+        await using var tcp = await RawTcp.ConnectAsync(Port);
+        await tcp.SendAsync(bytes);
+        return await tcp.Socket.ReadUntilClosedAsync();
     }
 
     /// <summary>Sends a read request and returns the raw response bytes.</summary>

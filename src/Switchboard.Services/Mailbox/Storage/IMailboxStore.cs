@@ -20,7 +20,11 @@ public interface IMailboxStore : IAsyncDisposable
     /// </summary>
     ValueTask AppendAsync(string receiver, MailboxMessage message, CancellationToken cancellationToken);
 
-    /// <summary>Claims up to <paramref name="max"/> of <paramref name="user"/>'s oldest unclaimed messages, oldest first.</summary>
+    /// <summary>
+    /// Claims up to <paramref name="max"/> of <paramref name="user"/>'s oldest unclaimed messages, oldest first.
+    /// Every returned message passes <see cref="StoredMessageCheck"/>; one that does not is moved aside
+    /// (kept, never delivered, never blocking the mailbox again) and listed in <see cref="MailboxClaim.Quarantined"/>.
+    /// </summary>
     ValueTask<MailboxClaim> ClaimAsync(string user, int max, CancellationToken cancellationToken);
 
     /// <summary>Deletes the claimed messages: they were delivered.</summary>
@@ -37,4 +41,13 @@ public interface IMailboxStore : IAsyncDisposable
 /// <param name="Token">Store-specific identity of the claim.</param>
 /// <param name="Ids">Store-specific ids of the claimed messages, parallel to <paramref name="Messages"/>.</param>
 /// <param name="MoreWaiting">True when unclaimed messages for the user remain beyond these.</param>
-public sealed record MailboxClaim(string User, long Token, IReadOnlyList<long> Ids, IReadOnlyList<MailboxMessage> Messages, bool MoreWaiting);
+public sealed record MailboxClaim(string User, long Token, IReadOnlyList<long> Ids, IReadOnlyList<MailboxMessage> Messages, bool MoreWaiting)
+{
+    /// <summary>Messages found unsendable during this claim and moved aside, for the server to log.</summary>
+    public IReadOnlyList<QuarantinedMessage> Quarantined { get; init; } = [];
+}
+
+/// <summary>A stored message that cannot be encoded on the wire, set aside by a claim.</summary>
+/// <param name="Id">Store-specific id (the row id in SQLite's <c>quarantine</c> table).</param>
+/// <param name="Reason">What is wrong with it, from <see cref="StoredMessageCheck"/>.</param>
+public sealed record QuarantinedMessage(long Id, string Reason);

@@ -15,6 +15,7 @@ public sealed class MemoryMailboxStore : IMailboxStore
     // One lock for all users: operations are a few list steps, far cheaper than the socket I/O around them.
     private readonly object _gate = new();
     private readonly Dictionary<string, List<Entry>> _byUser = new(StringComparer.Ordinal);
+    private readonly List<(string Receiver, Entry Entry, string Reason)> _quarantine = [];
     private long _nextId;
     private long _nextClaim;
 
@@ -41,12 +42,21 @@ public sealed class MemoryMailboxStore : IMailboxStore
             var ids = new List<long>();
             var messages = new List<MailboxMessage>();
             var more = false;
+            List<QuarantinedMessage>? quarantined = null;
             if (_byUser.TryGetValue(user, out var list))
             {
-                foreach (var entry in list)
+                for (var i = 0; i < list.Count; i++)
                 {
+                    var entry = list[i];
                     if (entry.ClaimToken != 0)
                     {
+                        continue;
+                    }
+                    if (StoredMessageCheck.Problem(entry.Message) is { } problem)
+                    {
+                        _quarantine.Add((user, entry, problem));
+                        (quarantined ??= []).Add(new QuarantinedMessage(entry.Id, problem));
+                        list.RemoveAt(i--);
                         continue;
                     }
                     if (ids.Count == max)
@@ -59,7 +69,7 @@ public sealed class MemoryMailboxStore : IMailboxStore
                     messages.Add(entry.Message);
                 }
             }
-            return ValueTask.FromResult(new MailboxClaim(user, token, ids, messages, more));
+            return ValueTask.FromResult(new MailboxClaim(user, token, ids, messages, more) { Quarantined = quarantined ?? [] });
         }
     }
 
@@ -102,6 +112,18 @@ public sealed class MemoryMailboxStore : IMailboxStore
         lock (_gate)
         {
             return ValueTask.FromResult(_byUser.TryGetValue(user, out var list) ? (long)list.Count : 0L);
+        }
+    }
+
+    /// <summary>How many unsendable messages were set aside (they stay in memory until the process ends).</summary>
+    public int QuarantinedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _quarantine.Count;
+            }
         }
     }
 

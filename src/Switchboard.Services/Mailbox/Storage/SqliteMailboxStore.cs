@@ -1,3 +1,4 @@
+using System.Text;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Switchboard.Protocol.Mailbox;
@@ -10,10 +11,19 @@ namespace Switchboard.Services.Mailbox.Storage;
 /// <see cref="CommitAsync"/>, after the response carrying it was written.
 /// Creates are group-committed: one writer loop inserts everything queued in one transaction, and each
 /// <see cref="AppendAsync"/> completes only when its row is committed.
+/// Names and text are stored as their exact UTF-8 bytes (BLOB): SQLite text handed over as a .NET
+/// string longer than 512 characters is bound NUL-terminated by SQLitePCLRaw, which cut a message at
+/// its first U+0000 (schema version 1 lost text that way; version 2 stores bytes).
 /// </summary>
 public sealed class SqliteMailboxStore : IMailboxStore
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
+
+    /// <summary>
+    /// How long a statement waits for a lock held by another process (another program holding the file)
+    /// before it fails; a create then fails with a reset instead of hanging its client.
+    /// </summary>
+    public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(3);
 
     /// <summary>Most rows per group commit, so one transaction never holds the database for long.</summary>
     private const int MaxBatch = 512;
@@ -58,14 +68,17 @@ public sealed class SqliteMailboxStore : IMailboxStore
             DataSource = full,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
+            // Microsoft.Data.Sqlite retries a busy statement until this many seconds have passed (30 by
+            // default, on top of busy_timeout): 1 means "once busy_timeout has been waited out, give up".
+            DefaultTimeout = 1,
         }.ToString());
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, """
+            await ExecuteAsync(connection, $"""
                 PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = NORMAL;
-                PRAGMA busy_timeout = 5000;
+                PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds};
                 """, cancellationToken).ConfigureAwait(false);
             await MigrateAsync(connection, path, cancellationToken).ConfigureAwait(false);
             // Claims belong to connections of a previous process; after a crash they would hide messages forever.
@@ -81,19 +94,18 @@ public sealed class SqliteMailboxStore : IMailboxStore
 
     private static async Task MigrateAsync(SqliteConnection connection, string path, CancellationToken cancellationToken)
     {
-        await using var version = connection.CreateCommand();
-        version.CommandText = "PRAGMA user_version;";
-        var current = Convert.ToInt32(await version.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        var current = await UserVersionAsync(connection, cancellationToken).ConfigureAwait(false);
         if (current == SchemaVersion)
         {
             return;
         }
-        if (current != 0)
+        if (current is < 0 or > SchemaVersion)
         {
-            throw new MailboxStoreException($"cannot open mailbox store '{path}': schema version {current} is not {SchemaVersion} (made by another Switchboard version?)");
+            throw new MailboxStoreException($"cannot open mailbox store '{path}': schema version {current} is newer than this Switchboard's {SchemaVersion}");
         }
-        await using (var tables = connection.CreateCommand())
+        if (current == 0)
         {
+            await using var tables = connection.CreateCommand();
             tables.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table';";
             var count = Convert.ToInt64(await tables.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
             if (count != 0)
@@ -101,20 +113,48 @@ public sealed class SqliteMailboxStore : IMailboxStore
                 throw new MailboxStoreException($"cannot open mailbox store '{path}': the file is a database of something else (it has tables but no mailbox schema)");
             }
         }
+        // Version 1 kept TEXT columns; CAST(... AS BLOB) gives their UTF-8 bytes as they are in the file.
+        // Rows it had already truncated stay truncated: the first read quarantines them.
+        var copyVersion1 = current == 1
+            ? """
+              INSERT INTO messages_v2 (id, receiver, sender, body, created_at, claim)
+                  SELECT id, CAST(receiver AS BLOB), CAST(sender AS BLOB), CAST(body AS BLOB), created_at, NULL FROM messages;
+              DROP TABLE messages;
+              """
+            : string.Empty;
         await ExecuteAsync(connection, $"""
             BEGIN IMMEDIATE;
-            CREATE TABLE messages (
+            CREATE TABLE messages_v2 (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
-                receiver TEXT NOT NULL,
-                sender TEXT NOT NULL,
-                body TEXT NOT NULL,
+                receiver BLOB NOT NULL,
+                sender BLOB NOT NULL,
+                body BLOB NOT NULL,
                 created_at INTEGER NOT NULL,
                 claim INTEGER NULL
             );
+            {copyVersion1}
+            ALTER TABLE messages_v2 RENAME TO messages;
             CREATE INDEX messages_by_receiver ON messages (receiver, id);
+            CREATE TABLE quarantine (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                message_id INTEGER NOT NULL,
+                receiver BLOB NOT NULL,
+                sender BLOB NOT NULL,
+                body BLOB NOT NULL,
+                created_at INTEGER NOT NULL,
+                quarantined_at INTEGER NOT NULL,
+                reason TEXT NOT NULL
+            );
             PRAGMA user_version = {SchemaVersion};
             COMMIT;
             """, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<int> UserVersionAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var version = connection.CreateCommand();
+        version.CommandText = "PRAGMA user_version;";
+        return Convert.ToInt32(await version.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async ValueTask AppendAsync(string receiver, MailboxMessage message, CancellationToken cancellationToken)
@@ -144,7 +184,7 @@ public sealed class SqliteMailboxStore : IMailboxStore
             }
             catch (SqliteException e)
             {
-                batch.ForEach(p => p.Stored.TrySetException(new MailboxStoreException($"storing a message for '{p.Receiver}' failed: {e.Message}", e)));
+                batch.ForEach(p => p.Stored.TrySetException(new MailboxStoreException($"storing a message for '{p.Receiver}' failed: {Describe(e)}", e)));
             }
             finally
             {
@@ -160,15 +200,15 @@ public sealed class SqliteMailboxStore : IMailboxStore
         await using var insert = _connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = "INSERT INTO messages (receiver, sender, body, created_at) VALUES ($receiver, $sender, $body, $now);";
-        var receiver = insert.Parameters.Add("$receiver", SqliteType.Text);
-        var sender = insert.Parameters.Add("$sender", SqliteType.Text);
-        var body = insert.Parameters.Add("$body", SqliteType.Text);
+        var receiver = insert.Parameters.Add("$receiver", SqliteType.Blob);
+        var sender = insert.Parameters.Add("$sender", SqliteType.Blob);
+        var body = insert.Parameters.Add("$body", SqliteType.Blob);
         var now = insert.Parameters.Add("$now", SqliteType.Integer);
         foreach (var pending in batch)
         {
-            receiver.Value = pending.Receiver;
-            sender.Value = pending.Message.Sender;
-            body.Value = pending.Message.Text;
+            receiver.Value = Encoding.UTF8.GetBytes(pending.Receiver);
+            sender.Value = Encoding.UTF8.GetBytes(pending.Message.Sender);
+            body.Value = Encoding.UTF8.GetBytes(pending.Message.Text);
             now.Value = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
@@ -177,6 +217,7 @@ public sealed class SqliteMailboxStore : IMailboxStore
 
     public async ValueTask<MailboxClaim> ClaimAsync(string user, int max, CancellationToken cancellationToken)
     {
+        var key = Encoding.UTF8.GetBytes(user);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -184,24 +225,51 @@ public sealed class SqliteMailboxStore : IMailboxStore
             await using var transaction = (SqliteTransaction)await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             var ids = new List<long>();
             var messages = new List<MailboxMessage>();
+            var quarantined = new List<QuarantinedMessage>();
             var more = false;
-            await using (var select = _connection.CreateCommand())
+            var after = 0L;
+            // Rows set aside leave gaps, so keep reading until max good rows (plus one, to tell whether
+            // more are waiting) are found or the mailbox is exhausted.
+            while (!more)
             {
-                select.Transaction = transaction;
-                // One row past the limit tells whether more are waiting without a second query.
-                select.CommandText = "SELECT id, sender, body FROM messages WHERE receiver = $user AND claim IS NULL ORDER BY id LIMIT $limit;";
-                select.Parameters.AddWithValue("$user", user);
-                select.Parameters.AddWithValue("$limit", max + 1);
-                await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                var bad = new List<(long Id, string Reason)>();
+                var rows = 0;
+                await using (var select = _connection.CreateCommand())
                 {
-                    if (ids.Count == max)
+                    select.Transaction = transaction;
+                    select.CommandText = "SELECT id, sender, body FROM messages WHERE receiver = $user AND claim IS NULL AND id > $after ORDER BY id LIMIT $limit;";
+                    select.Parameters.Add("$user", SqliteType.Blob).Value = key;
+                    select.Parameters.AddWithValue("$after", after);
+                    select.Parameters.AddWithValue("$limit", max + 1 - ids.Count);
+                    await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        more = true;
-                        break;
+                        rows++;
+                        var id = reader.GetInt64(0);
+                        after = id;
+                        var sender = reader.GetFieldValue<byte[]>(1);
+                        var body = reader.GetFieldValue<byte[]>(2);
+                        if (StoredMessageCheck.Problem(sender, body) is { } problem)
+                        {
+                            bad.Add((id, problem));
+                            continue;
+                        }
+                        if (ids.Count == max)
+                        {
+                            more = true;
+                            break;
+                        }
+                        ids.Add(id);
+                        messages.Add(new MailboxMessage(Encoding.UTF8.GetString(sender), Encoding.UTF8.GetString(body)));
                     }
-                    ids.Add(reader.GetInt64(0));
-                    messages.Add(new MailboxMessage(reader.GetString(1), reader.GetString(2)));
+                }
+                foreach (var (id, reason) in bad)
+                {
+                    quarantined.Add(new QuarantinedMessage(await QuarantineAsync(transaction, id, reason, cancellationToken).ConfigureAwait(false), reason));
+                }
+                if (rows == 0 || (bad.Count == 0 && !more))
+                {
+                    break;
                 }
             }
             if (ids.Count > 0)
@@ -210,23 +278,61 @@ public sealed class SqliteMailboxStore : IMailboxStore
                 update.Transaction = transaction;
                 update.CommandText = "UPDATE messages SET claim = $claim WHERE receiver = $user AND claim IS NULL AND id BETWEEN $first AND $last;";
                 update.Parameters.AddWithValue("$claim", token);
-                update.Parameters.AddWithValue("$user", user);
+                update.Parameters.Add("$user", SqliteType.Blob).Value = key;
                 update.Parameters.AddWithValue("$first", ids[0]);
                 update.Parameters.AddWithValue("$last", ids[^1]);
                 await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return new MailboxClaim(user, token, ids, messages, more);
+            return new MailboxClaim(user, token, ids, messages, more) { Quarantined = quarantined };
         }
         catch (SqliteException e)
         {
-            throw new MailboxStoreException($"reading messages for '{user}' failed: {e.Message}", e);
+            throw new MailboxStoreException($"reading messages for '{user}' failed: {Describe(e)}", e);
         }
         finally
         {
             _gate.Release();
         }
     }
+
+    /// <summary>Moves one row into the <c>quarantine</c> table (kept for an administrator, never delivered); returns its quarantine id.</summary>
+    private async Task<long> QuarantineAsync(SqliteTransaction transaction, long id, string reason, CancellationToken cancellationToken)
+    {
+        await using var move = _connection.CreateCommand();
+        move.Transaction = transaction;
+        move.CommandText = """
+            INSERT INTO quarantine (message_id, receiver, sender, body, created_at, quarantined_at, reason)
+                SELECT id, receiver, sender, body, created_at, $now, $reason FROM messages WHERE id = $id;
+            DELETE FROM messages WHERE id = $id;
+            SELECT last_insert_rowid();
+            """;
+        move.Parameters.AddWithValue("$id", id);
+        move.Parameters.AddWithValue("$reason", reason);
+        move.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        return Convert.ToInt64(await move.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>How many unsendable messages have been set aside in the <c>quarantine</c> table.</summary>
+    public async ValueTask<long> QuarantinedCountAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var count = _connection.CreateCommand();
+            count.CommandText = "SELECT count(*) FROM quarantine;";
+            return Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>SQLite's wording for a lock held elsewhere is "database is locked"; say whose and how long we waited.</summary>
+    private static string Describe(SqliteException e) => e.SqliteErrorCode is 5 or 6
+        ? $"the database is locked by another connection or process (gave up after waiting {BusyTimeout.TotalSeconds:0} s)"
+        : e.Message;
 
     public ValueTask CommitAsync(MailboxClaim claim, CancellationToken cancellationToken) =>
         ByClaimAsync("DELETE FROM messages WHERE claim = $claim;", claim, "deleting delivered messages", cancellationToken);
@@ -250,7 +356,7 @@ public sealed class SqliteMailboxStore : IMailboxStore
         }
         catch (SqliteException e)
         {
-            throw new MailboxStoreException($"{what} for '{claim.User}' failed: {e.Message}", e);
+            throw new MailboxStoreException($"{what} for '{claim.User}' failed: {Describe(e)}", e);
         }
         finally
         {
@@ -265,7 +371,7 @@ public sealed class SqliteMailboxStore : IMailboxStore
         {
             await using var count = _connection.CreateCommand();
             count.CommandText = "SELECT count(*) FROM messages WHERE receiver = $user;";
-            count.Parameters.AddWithValue("$user", user);
+            count.Parameters.Add("$user", SqliteType.Blob).Value = Encoding.UTF8.GetBytes(user);
             return Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
         }
         finally

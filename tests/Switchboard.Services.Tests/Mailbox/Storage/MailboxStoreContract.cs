@@ -76,6 +76,55 @@ public abstract class MailboxStoreContract
         (await store.ClaimAsync("bob", 1, default)).Messages.Single().ShouldBe(M(text, "Zoë"));
     }
 
+    [Theory]
+    [InlineData(0, 512)]
+    [InlineData(1, 511)]
+    [InlineData(0, 65_534)]
+    public async Task Text_with_a_nul_is_stored_byte_exactly_at_any_length(int nulAt, int letters)
+    {
+        // Issue 10 item 1: over 512 bytes, SQLite cut the text at its first NUL.
+        await using var store = await OpenAsync();
+        var text = new string('a', nulAt) + "\0" + new string('a', letters - nulAt);
+        var sender = "n\0l" + new string('s', 250);
+        await store.AppendAsync("bob", M(text, sender), default);
+        var back = (await store.ClaimAsync("bob", 1, default)).Messages.Single();
+        back.Text.Length.ShouldBe(text.Length);
+        back.ShouldBe(M(text, sender));
+    }
+
+    [Fact]
+    public async Task A_message_the_wire_cannot_carry_is_set_aside_and_the_rest_are_claimed()
+    {
+        await using var store = await OpenAsync();
+        await store.AppendAsync("bob", M("first"), default);
+        await store.AppendAsync("bob", M(string.Empty), default);
+        await store.AppendAsync("bob", M(new string('x', 65_536)), default);
+        await store.AppendAsync("bob", M("last"), default);
+
+        var claim = await store.ClaimAsync("bob", 255, default);
+        claim.Messages.ShouldBe([M("first"), M("last")]);
+        claim.Quarantined.Select(q => q.Reason).ShouldBe(["message text is 0 bytes, expected 1-65535", "message text is 65536 bytes, expected 1-65535"]);
+        await store.CommitAsync(claim, default);
+
+        var again = await store.ClaimAsync("bob", 255, default);
+        again.Messages.ShouldBeEmpty();
+        again.Quarantined.ShouldBeEmpty("set aside once, never in the way again");
+    }
+
+    [Fact]
+    public async Task Set_aside_messages_do_not_shorten_a_full_claim()
+    {
+        await using var store = await OpenAsync();
+        for (var i = 0; i < 6; i++)
+        {
+            await store.AppendAsync("bob", M(i % 2 == 0 ? string.Empty : $"{i}"), default);
+        }
+        var claim = await store.ClaimAsync("bob", 2, default);
+        claim.Messages.ShouldBe([M("1"), M("3")]);
+        claim.MoreWaiting.ShouldBeTrue();
+        claim.Quarantined.Count.ShouldBe(3);
+    }
+
     [Fact]
     public async Task Parallel_appends_are_all_kept()
     {

@@ -104,6 +104,93 @@ public sealed class SqliteMailboxStoreTests : MailboxStoreContract, IDisposable
         error.Message.ShouldContain("database of something else");
     }
 
+    /// <summary>Runs SQL on the file through a connection of its own, as another program would.</summary>
+    internal static async Task ExecuteOnFileAsync(string path, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var other = new SqliteConnection($"Data Source={path};Pooling=False");
+        await other.OpenAsync();
+        await using var command = other.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
+    public async Task Rows_that_cannot_be_sent_are_moved_to_quarantine_and_stay_out_of_the_way_across_restarts()
+    {
+        await using (var store = await SqliteMailboxStore.OpenAsync(DbPath))
+        {
+            await store.AppendAsync("bob", new MailboxMessage("al", "before"), default);
+        }
+        // Poison inserted behind the server's back: invalid UTF-8, an empty body, an over-long sender.
+        foreach (var (sender, body) in new[] { ("al"u8.ToArray(), new byte[] { 0xC3, 0x28 }), ("al"u8.ToArray(), Array.Empty<byte>()), (new byte[256].Select(_ => (byte)'s').ToArray(), "x"u8.ToArray()) })
+        {
+            await ExecuteOnFileAsync(DbPath, "INSERT INTO messages (receiver, sender, body, created_at) VALUES ($r, $s, $b, 0);",
+                ("$r", "bob"u8.ToArray()), ("$s", sender), ("$b", body));
+        }
+        await using (var store = await SqliteMailboxStore.OpenAsync(DbPath))
+        {
+            await store.AppendAsync("bob", new MailboxMessage("al", "after"), default);
+            var claim = await store.ClaimAsync("bob", 255, default);
+            claim.Messages.Select(m => m.Text).ShouldBe(["before", "after"]);
+            claim.Quarantined.Select(q => q.Reason).ShouldBe(["message text is not valid UTF-8", "message text is 0 bytes, expected 1-65535", "sender is 256 bytes, expected 1-255"]);
+            await store.CommitAsync(claim, default);
+            (await store.QuarantinedCountAsync(default)).ShouldBe(3, "kept for an administrator, not deleted");
+        }
+        await using (var store = await SqliteMailboxStore.OpenAsync(DbPath))
+        {
+            await store.AppendAsync("bob", new MailboxMessage("al", "next day"), default);
+            var claim = await store.ClaimAsync("bob", 255, default);
+            claim.Messages.Select(m => m.Text).ShouldBe(["next day"]);
+            claim.Quarantined.ShouldBeEmpty();
+        }
+    }
+
+    [Fact]
+    public async Task A_version_1_database_is_migrated_keeping_its_messages()
+    {
+        await ExecuteOnFileAsync(DbPath, """
+            CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, receiver TEXT NOT NULL, sender TEXT NOT NULL,
+                body TEXT NOT NULL, created_at INTEGER NOT NULL, claim INTEGER NULL);
+            CREATE INDEX messages_by_receiver ON messages (receiver, id);
+            INSERT INTO messages (receiver, sender, body, created_at) VALUES ('bob', 'Zoë', 'kept ☃', 1);
+            INSERT INTO messages (receiver, sender, body, created_at) VALUES ('bob', 'al', '', 2);
+            INSERT INTO messages (receiver, sender, body, created_at, claim) VALUES ('bob', 'al', 'claimed at the crash', 3, 7);
+            PRAGMA user_version = 1;
+            """);
+        await using var store = await SqliteMailboxStore.OpenAsync(DbPath);
+        await store.AppendAsync("bob", new MailboxMessage("al", "new"), default);
+        var claim = await store.ClaimAsync("bob", 255, default);
+        claim.Messages.ShouldBe([new MailboxMessage("Zoë", "kept ☃"), new MailboxMessage("al", "claimed at the crash"), new MailboxMessage("al", "new")]);
+        claim.Quarantined.Single().Reason.ShouldBe("message text is 0 bytes, expected 1-65535", "a row version 1 had already truncated");
+    }
+
+    [Fact]
+    public async Task A_newer_schema_is_refused()
+    {
+        await ExecuteOnFileAsync(DbPath, "CREATE TABLE messages (id INTEGER); PRAGMA user_version = 99;");
+        (await Should.ThrowAsync<MailboxStoreException>(() => SqliteMailboxStore.OpenAsync(DbPath))).Message.ShouldContain("schema version 99");
+    }
+
+    [Fact]
+    public async Task A_lock_held_by_another_process_fails_an_append_within_the_busy_timeout()
+    {
+        await using var store = await SqliteMailboxStore.OpenAsync(DbPath);
+        await using var other = new SqliteConnection($"Data Source={DbPath};Pooling=False");
+        await other.OpenAsync();
+        await using var hold = other.CreateCommand();
+        hold.CommandText = "BEGIN EXCLUSIVE; INSERT INTO quarantine (message_id, receiver, sender, body, created_at, quarantined_at, reason) VALUES (0, x'00', x'00', x'00', 0, 0, 'lock');";
+        await hold.ExecuteNonQueryAsync();
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var error = await Should.ThrowAsync<MailboxStoreException>(() => store.AppendAsync("bob", new MailboxMessage("al", "blocked"), default).AsTask().Within());
+        watch.Elapsed.ShouldBeLessThan(SqliteMailboxStore.BusyTimeout + TimeSpan.FromSeconds(3));
+        error.Message.ShouldContain("locked by another connection or process");
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using Switchboard.Protocol;
 using Switchboard.Protocol.Mailbox;
 
-namespace Switchboard.Services.Tests.Mailbox;
+namespace Switchboard.Tests.Shared.Mailbox;
 
 /// <summary>
 /// Accepts one connection, decodes the client's request, then plays a scripted reply — including
