@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Switchboard.Transport.Framing;
@@ -44,15 +45,15 @@ internal static class FileSender
             var stalled = await watchdog.WatchAsync(send).ConfigureAwait(false);
             if (stalled)
             {
-                throw await AbortAsync(connection, send, watchdog.Gap).ConfigureAwait(false);
+                throw await AbortAsync(connection, send, watchdog.Timer).ConfigureAwait(false);
             }
             try
             {
                 transferred = await send.ConfigureAwait(false);
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            catch (Exception e) when (ConnectionLostException.IsNetworkFailure(e))
             {
-                throw new PeerClosedException($"connection lost while sending {What}: {e.Message}");
+                throw Lost(e);
             }
             sizer.Finished();
             if (transferred != expected)
@@ -67,7 +68,8 @@ internal static class FileSender
         return offset;
     }
 
-    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+    private static ConnectionLostException Lost(Exception e) =>
+        new($"connection lost while sending {What}: {ConnectionLostException.Describe(e)}", e);
 
     /// <summary>
     /// Portable path: header, then the file read piece by piece into the connection's output pipe. Each
@@ -97,11 +99,21 @@ internal static class FileSender
             var flush = output.FlushAsync().AsTask();
             if (await watchdog.WatchAsync(flush).ConfigureAwait(false))
             {
-                throw await AbortAsync(connection, flush, watchdog.Gap).ConfigureAwait(false);
+                throw await AbortAsync(connection, flush, watchdog.Timer).ConfigureAwait(false);
             }
-            if ((await flush.ConfigureAwait(false)).IsCompleted)
+            FlushResult flushed;
+            try
             {
-                throw new PeerClosedException($"connection closed while sending {What}");
+                flushed = await flush.ConfigureAwait(false);
+            }
+            catch (Exception e) when (ConnectionLostException.IsNetworkFailure(e))
+            {
+                throw Lost(e);
+            }
+            if (flushed.IsCompleted)
+            {
+                // Kestrel completes the pipe when its socket loop has seen the peer go.
+                throw new ConnectionLostException($"connection lost while sending {What}: closed by the peer");
             }
             sent(offset);
         }
@@ -109,14 +121,14 @@ internal static class FileSender
         return offset;
     }
 
-    /// <summary>Closes the connection to fail a send stalled past the gap, and describes why.</summary>
-    private static async Task<PeerTimeoutException> AbortAsync(ConnectionContext connection, Task pending, TimeSpan gap)
+    /// <summary>Closes the connection to fail a send stalled past the gap, and describes why in the shared gap wording.</summary>
+    private static async Task<PeerTimeoutException> AbortAsync(ConnectionContext connection, Task pending, GapTimer timer)
     {
         // A pending send cannot be cancelled on its own; closing the connection fails it, which is what
         // the gap rule asks for anyway.
         connection.Abort(new ConnectionAbortedException("gap rule: the reader stopped taking data"));
         await pending.ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
-        return new PeerTimeoutException($"sending {What}: no progress for {Seconds(gap)} s (gap rule)", "gap-timeout");
+        return timer.Expired($"sending {What}");
     }
 
     /// <summary>Awaits one <c>SendPacketsAsync</c> at a time on a reused <see cref="SocketAsyncEventArgs"/>.</summary>
@@ -136,9 +148,23 @@ internal static class FileSender
             var pending = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
             _pending = pending;
             _args.SendPacketsElements = elements;
-            if (!socket.SendPacketsAsync(_args))
+            try
             {
-                Complete(_args);
+                if (!socket.SendPacketsAsync(_args))
+                {
+                    Complete(_args);
+                }
+            }
+            catch (NotSupportedException e) when (!socket.Connected)
+            {
+                // Kestrel's receive loop saw the peer reset first and the socket now counts as not connected:
+                // the same lost connection as a failed send, just noticed one step earlier.
+                pending.TrySetException(new SocketException((int)SocketError.ConnectionReset, e.Message));
+            }
+            catch (ObjectDisposedException e)
+            {
+                // Kestrel disposed the socket (abort, shutdown) between two sends.
+                pending.TrySetException(e);
             }
             return pending.Task;
         }

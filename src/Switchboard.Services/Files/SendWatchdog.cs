@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Switchboard.Transport.Timeouts;
 
 namespace Switchboard.Services.Files;
 
@@ -11,24 +12,33 @@ namespace Switchboard.Services.Files;
 /// (see <see cref="ChunkSizer"/> for how chunks are kept short enough for that); with no socket at all
 /// (a transport other than Kestrel's sockets), only a completed flush does.
 /// </summary>
-internal sealed class SendWatchdog(Socket? socket, TimeSpan gap)
+/// <remarks>
+/// The exchange's <see cref="GapTimer"/> is re-armed on each progress reading, so a stall is reported in the
+/// same words as every other gap failure (<see cref="GapTimer.Expired"/>). The decision itself is taken here,
+/// on a fresh TCP_INFO reading at the moment the gap runs out: the timer cannot be re-armed once it has fired,
+/// and bytes acknowledged in the last instant before the gap ends must still count.
+/// </remarks>
+internal sealed class SendWatchdog(Socket? socket, GapTimer timer)
 {
-    public TimeSpan Gap => gap;
-
     private const int IPPROTO_TCP = 6;
     private const int TCP_INFO = 11;
 
     // struct tcp_info: 8 one-byte fields, 24 u32 fields, then u64 pacing_rate, max_pacing_rate, bytes_acked.
     private const int BytesAckedOffset = 8 + 24 * 4 + 8 + 8;
 
-    private readonly TimeSpan _tick = TimeSpan.FromTicks(Math.Max(gap.Ticks / 4, TimeSpan.FromMilliseconds(5).Ticks));
+    private readonly TimeSpan _tick = TimeSpan.FromTicks(Math.Max(timer.Gap.Ticks / 4, TimeSpan.FromMilliseconds(5).Ticks));
     private readonly byte[] _info = new byte[256];
     private long _lastAcked = -1;
+
+    /// <summary>The timer whose gap is enforced and whose wording a stall is reported in.</summary>
+    public GapTimer Timer => timer;
 
     /// <summary>Waits for <paramref name="send"/>; true when it stalled for a whole gap (the send is then still pending).</summary>
     public async Task<bool> WatchAsync(Task send)
     {
+        var gap = timer.Gap;
         var lastProgress = Stopwatch.GetTimestamp();
+        timer.Restart();
         while (true)
         {
             var wait = gap - Stopwatch.GetElapsedTime(lastProgress);
@@ -39,6 +49,7 @@ internal sealed class SendWatchdog(Socket? socket, TimeSpan gap)
             if (wait > TimeSpan.Zero && await Task.WhenAny(send, Task.Delay(wait)).ConfigureAwait(false) == send)
             {
                 _lastAcked = Acked();
+                timer.Pause();
                 return false;
             }
             var acked = Acked();
@@ -46,11 +57,17 @@ internal sealed class SendWatchdog(Socket? socket, TimeSpan gap)
             {
                 _lastAcked = acked;
                 lastProgress = Stopwatch.GetTimestamp();
+                timer.Restart();
                 continue;
             }
             if (Stopwatch.GetElapsedTime(lastProgress) >= gap)
             {
-                return !send.IsCompleted;
+                if (send.IsCompleted)
+                {
+                    timer.Pause();
+                    return false;
+                }
+                return true;
             }
         }
     }
