@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
-using Switchboard.Transport.Framing;
 using Switchboard.Transport.Timeouts;
 
 namespace Switchboard.Services.Files;
@@ -14,6 +13,9 @@ internal static class FileSender
 
     /// <summary>Bytes read from the file per flush on the buffered path (Kestrel's output pipe pauses at 64 KiB).</summary>
     private const int BufferedChunk = 32 * 1024;
+
+    /// <summary>How long a failed send waits for Kestrel to say why the connection went (reset, abort).</summary>
+    private static readonly TimeSpan CauseWait = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
     /// Zero-copy: header and file go through <c>SendPacketsAsync</c> (sendfile on Linux) straight on the
@@ -53,7 +55,7 @@ internal static class FileSender
             }
             catch (Exception e) when (ConnectionLostException.IsNetworkFailure(e))
             {
-                throw Lost(e);
+                throw await LostAsync(connection, e).ConfigureAwait(false);
             }
             sizer.Finished();
             if (transferred != expected)
@@ -68,8 +70,28 @@ internal static class FileSender
         return offset;
     }
 
-    private static ConnectionLostException Lost(Exception e) =>
-        new($"connection lost while sending {What}: {ConnectionLostException.Describe(e)}", e);
+    /// <summary>The network failure as the short reason the server's "connection lost after ..." line ends with.</summary>
+    private static async Task<ConnectionLostException> LostAsync(ConnectionContext connection, Exception e)
+    {
+        // A reset is usually seen first by Kestrel's receive loop, which then aborts the socket, so the send
+        // itself reports only "aborted"; the real cause is what Kestrel completes the input pipe with, just after.
+        using var briefly = new CancellationTokenSource(CauseWait);
+        try
+        {
+            var input = connection.Transport.Input;
+            var result = await input.ReadAsync(briefly.Token).ConfigureAwait(false);
+            input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+        catch (Exception cause) when (ConnectionLostException.IsNetworkFailure(cause))
+        {
+            return new ConnectionLostException(ConnectionLostException.Describe(cause), e);
+        }
+        catch (Exception quiet) when (quiet is OperationCanceledException or InvalidOperationException)
+        {
+            // The input said nothing in time (or was already completed): the send's own error is all there is.
+        }
+        return new ConnectionLostException(ConnectionLostException.Describe(e), e);
+    }
 
     /// <summary>
     /// Portable path: header, then the file read piece by piece into the connection's output pipe. Each
@@ -108,12 +130,12 @@ internal static class FileSender
             }
             catch (Exception e) when (ConnectionLostException.IsNetworkFailure(e))
             {
-                throw Lost(e);
+                throw await LostAsync(connection, e).ConfigureAwait(false);
             }
             if (flushed.IsCompleted)
             {
                 // Kestrel completes the pipe when its socket loop has seen the peer go.
-                throw new ConnectionLostException($"connection lost while sending {What}: closed by the peer");
+                throw await LostAsync(connection, new ConnectionLostException("closed by the peer")).ConfigureAwait(false);
             }
             sent(offset);
         }
@@ -161,9 +183,9 @@ internal static class FileSender
                 // the same lost connection as a failed send, just noticed one step earlier.
                 pending.TrySetException(new SocketException((int)SocketError.ConnectionReset, e.Message));
             }
-            catch (ObjectDisposedException e)
+            catch (Exception e) when (e is ObjectDisposedException or SocketException)
             {
-                // Kestrel disposed the socket (abort, shutdown) between two sends.
+                // Kestrel disposed the socket (abort, shutdown) between two sends, or the send failed at once.
                 pending.TrySetException(e);
             }
             return pending.Task;

@@ -75,7 +75,8 @@ public sealed class FilesServer : ServiceConnectionHandler
                 ? await FileSender.SendZeroCopyAsync(socket!, connection, header, opened.File!, opened.Length, watchdog, sizer, n => sent = n).ConfigureAwait(false)
                 : await FileSender.SendBufferedAsync(connection, header, opened.File!, opened.Length, watchdog, n => sent = n).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SwitchboardException or OperationCanceledException || ConnectionLostException.IsNetworkFailure(e))
+        catch (Exception e) when (e is SwitchboardException
+            || (serverStopping.IsCancellationRequested && (e is OperationCanceledException || ConnectionLostException.IsNetworkFailure(e))))
         {
             // One line saying what happened to this download, with the file and how far it got; the peer's
             // doing or the shutdown's, never a stack trace.
@@ -87,11 +88,10 @@ public sealed class FilesServer : ServiceConnectionHandler
                 Metrics.Reject(Service, "shutdown");
                 Logger.LogWarning("{Peer}: {File}: status 1, cancelled by shutdown after {Progress}", peer, request.Display, progress);
             }
-            else if (e is ConnectionLostException or not SwitchboardException)
+            else if (e is ConnectionLostException lost)
             {
-                Metrics.Reject(Service, "network");
-                Logger.LogWarning("{Peer}: {File}: status 1, connection lost after {Progress}: {Reason}",
-                    peer, request.Display, progress, e is ConnectionLostException ? e.Message : ConnectionLostException.Describe(e));
+                Metrics.Reject(Service, lost.Reason);
+                Logger.LogWarning("{Peer}: {File}: status 1, connection lost after {Progress}: {Reason}", peer, request.Display, progress, lost.Message);
             }
             else
             {

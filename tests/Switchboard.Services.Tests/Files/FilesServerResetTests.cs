@@ -53,6 +53,6 @@ public sealed class FilesServerResetTests
         var lost = server.Logs.Lines.Where(l => l.Contains("connection lost", StringComparison.Ordinal)).ToArray();
         lost.Length.ShouldBe((int)metrics["switchboard.rejects|reason=network"], string.Join("\n", server.Logs.Lines.Where(l => l.StartsWith("Warning"))));
         lost.ShouldAllBe(l => !l.Contains(" | ") && !l.Contains("Exception"));
-        lost.ShouldContain(l => l.Contains("'big.bin': status 1, connection lost after", StringComparison.Ordinal));
+        lost.ShouldContain(l => l.Contains("'big.bin': status 1, connection lost after", StringComparison.Ordinal) && l.EndsWith(": connection reset by peer", StringComparison.Ordinal));
     }
 }
