@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
+using Switchboard.Protocol;
 using Switchboard.Protocol.Files;
+using Switchboard.Services.Files;
 using Switchboard.Tests.Shared;
+using Switchboard.Transport.Timeouts;
 
 namespace Switchboard.Services.Tests.Files;
 
@@ -33,5 +36,46 @@ public sealed class FilesServerShutdownTests
         server.Logs.Lines.ShouldNotContain(l => l.Contains("Operation canceled") || l.Contains("rejected") || l.Contains("connection lost"));
         server.Errors.ShouldBeEmpty();
         metrics["switchboard.rejects|reason=shutdown"].ShouldBe(1, metrics.ToString());
+    }
+
+    [Fact]
+    public async Task The_client_of_a_download_cut_by_shutdown_is_told_server_file_and_bytes()
+    {
+        await using var server = await FilesServerFixture.StartAsync(gap: TimeSpan.FromSeconds(30), shutdownTimeout: TimeSpan.FromMilliseconds(300));
+        server.WriteSparse("big.bin", 512L * 1024 * 1024);
+        using var dir = new TempDir();
+        var receiving = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var release = new ManualResetEventSlim();
+        // Holds the client's receive loop on its first report, so the download is under way and stalled when the server stops.
+        var progress = new BlockingReports(() =>
+        {
+            receiving.TrySetResult();
+            release.Wait(Deadline.Default);
+        });
+        var limits = new TransportLimits { GapTimeout = TimeSpan.FromSeconds(30) };
+        var download = Task.Run(() => FilesClient.DownloadAsync("127.0.0.1", server.Port, "big.bin", limits, _ => progress, CancellationToken.None, saveAs: dir["big.bin"]));
+        await receiving.Task.Within();
+
+        await server.Host.StopAsync().Within();
+        await server.Logs.WaitForAsync("'big.bin': status 1, cancelled by shutdown after");
+        release.Set();
+
+        var error = await Should.ThrowAsync<SwitchboardException>(() => download.Within());
+        error.Message.ShouldMatch($@"^(the server closed the connection|connection lost) after \d+ of 536870912 bytes of 'big.bin' from server 127\.0\.0\.1 port {server.Port}(: [a-z ]+)?; discarding the download$");
+        dir.Entries().ShouldBeEmpty();
+    }
+
+    /// <summary>Runs <paramref name="first"/> on the first report only, on the receive loop's own thread.</summary>
+    private sealed class BlockingReports(Action first) : IProgress<long>
+    {
+        private int _reports;
+
+        public void Report(long value)
+        {
+            if (Interlocked.Increment(ref _reports) == 1)
+            {
+                first();
+            }
+        }
     }
 }
