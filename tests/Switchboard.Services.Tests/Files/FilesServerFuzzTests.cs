@@ -10,6 +10,7 @@ namespace Switchboard.Services.Tests.Files;
 /// cause an internal error, and the server must still serve a normal download afterwards. Set
 /// <c>SWITCHBOARD_FUZZ_RECORDS</c> for a longer run (the default keeps the suite fast).
 /// </summary>
+[Collection(LoadCollection.Name)]
 public sealed class FilesServerFuzzTests(ITestOutputHelper output)
 {
     private static readonly string[] Names =

@@ -6,6 +6,7 @@ using Switchboard.Tests.Shared;
 namespace Switchboard.Services.Tests.Files;
 
 /// <summary>Peers that go away mid-transfer: an expected failure, one line and a "network" reject each, never an internal error.</summary>
+[Collection(LoadCollection.Name)]
 public sealed class FilesServerResetTests
 {
     [Theory]
