@@ -13,10 +13,11 @@ namespace Switchboard.Services.Files;
 /// (a transport other than Kestrel's sockets), only a completed flush does.
 /// </summary>
 /// <remarks>
-/// The exchange's <see cref="GapTimer"/> is re-armed on each progress reading, so a stall is reported in the
-/// same words as every other gap failure (<see cref="GapTimer.Expired"/>). The decision itself is taken here,
-/// on a fresh TCP_INFO reading at the moment the gap runs out: the timer cannot be re-armed once it has fired,
-/// and bytes acknowledged in the last instant before the gap ends must still count.
+/// A stall is reported through the exchange's <see cref="GapTimer"/> (<see cref="GapTimer.Expired"/>), so it reads
+/// like every other gap failure. The decision itself is taken here, on a fresh TCP_INFO reading at the moment
+/// the gap runs out, rather than by the timer's token: a fired token cannot be re-armed, and bytes acknowledged
+/// in the last instant before the gap ends must still count. Nor is the timer re-armed per chunk: that would
+/// put timer-queue work on every 32 KiB flush of the buffered path for no decision.
 /// </remarks>
 internal sealed class SendWatchdog(Socket? socket, GapTimer timer)
 {
@@ -38,7 +39,6 @@ internal sealed class SendWatchdog(Socket? socket, GapTimer timer)
     {
         var gap = timer.Gap;
         var lastProgress = Stopwatch.GetTimestamp();
-        timer.Restart();
         while (true)
         {
             var wait = gap - Stopwatch.GetElapsedTime(lastProgress);
@@ -49,7 +49,6 @@ internal sealed class SendWatchdog(Socket? socket, GapTimer timer)
             if (wait > TimeSpan.Zero && await Task.WhenAny(send, Task.Delay(wait)).ConfigureAwait(false) == send)
             {
                 _lastAcked = Acked();
-                timer.Pause();
                 return false;
             }
             var acked = Acked();
@@ -57,16 +56,18 @@ internal sealed class SendWatchdog(Socket? socket, GapTimer timer)
             {
                 _lastAcked = acked;
                 lastProgress = Stopwatch.GetTimestamp();
-                timer.Restart();
                 continue;
             }
             if (Stopwatch.GetElapsedTime(lastProgress) >= gap)
             {
                 if (send.IsCompleted)
                 {
-                    timer.Pause();
                     return false;
                 }
+                // Re-armed for the gap alone, the timer leaves any request-deadline state behind and words
+                // this stall as the gap rule (the connection is aborted next, so it never fires on anything).
+                timer.ClearDeadline();
+                timer.Restart();
                 return true;
             }
         }
