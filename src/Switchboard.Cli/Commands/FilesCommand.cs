@@ -1,5 +1,8 @@
 using System.CommandLine;
+using System.Globalization;
 using Switchboard.Cli.Infrastructure;
+using Switchboard.Cli.Terminal;
+using Switchboard.Protocol.Files;
 using Switchboard.Services.Common;
 using Switchboard.Services.Files;
 using Switchboard.Transport.Timeouts;
@@ -29,18 +32,21 @@ public static class FilesCommand
         var port = CliArguments.Port(MinPort, MaxPort);
         var root = new Option<string>("--root")
         {
-            Description = "folder to serve (default: the current directory)",
+            Description = "Folder to serve",
             HelpName = "DIR",
             DefaultValueFactory = _ => ".",
         };
+        var allowHardLinks = AllowHardLinksOption("--allow-hardlinks");
         command.Arguments.Add(port);
         command.Options.Add(root);
+        command.Options.Add(allowHardLinks);
         var shared = new ServerOptions(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new FilesServerOptions(FilesRoot.Open(parse.GetValue(root)!))
             {
                 Limits = shared.Limits(parse),
+                AllowHardLinks = parse.GetValue(allowHardLinks),
             };
             return await ServerRunner.RunAsync(
                 console,
@@ -62,8 +68,37 @@ public static class FilesCommand
         command.Arguments.Add(host);
         command.Arguments.Add(port);
         command.Arguments.Add(fileName);
-        command.SetAction((parse, cancellationToken) => FilesClient.RunAsync(
+        command.SetAction((parse, cancellationToken) => DownloadAsync(
             parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(fileName)!, console, TransportLimits.Default, cancellationToken));
         return command;
+    }
+
+    /// <summary>The files server's hard-link switch, named <paramref name="name"/> (<c>up</c> prefixes it with the service).</summary>
+    public static Option<bool> AllowHardLinksOption(string name) => new(name)
+    {
+        Description = "Serve files with more than one hard link (refused by default: another name for the file may be outside the root)",
+    };
+
+    /// <summary>Downloads, with a progress bar on a terminal for big files, then prints the byte count and rate.</summary>
+    private static async Task<int> DownloadAsync(string host, int port, string fileName, ConsoleStreams console, TransportLimits limits, CancellationToken cancellationToken)
+    {
+        FilesProgress? bar = null;
+        DownloadResult result;
+        try
+        {
+            result = await FilesClient.DownloadAsync(host, port, fileName, limits, length =>
+                bar = console.ErrorIsTerminal && length > FilesProgress.Threshold ? new FilesProgress(console.Error, fileName, length) : null,
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (bar is not null)
+            {
+                await bar.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"received {FileNameDisplay.Format(fileName)}: {result.Bytes} bytes in {result.Elapsed.TotalSeconds:0.000} s ({result.MegabytesPerSecond:0.0} MB/s)")).ConfigureAwait(false);
+        return ExitCodes.Success;
     }
 }

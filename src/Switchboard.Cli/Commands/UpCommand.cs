@@ -29,19 +29,24 @@ public static class UpCommand
             DefaultValueFactory = _ => FilesEndpoint.DefaultUpRoot,
         };
         var filesPort = CliArguments.PortOption("--files-port", FilesCommand.MinPort, FilesCommand.MaxPort, FilesEndpoint.DefaultUpPort);
+        var filesAllowHardLinks = FilesCommand.AllowHardLinksOption("--files-allow-hardlinks");
         var echoPort = CliArguments.PortOption("--echo-port", 1, 65535, EchoCommand.DefaultPort);
         var up = new Command(
             "up",
             $"Run every server on its default port: mailbox {MailboxServerOptions.DefaultPort}, files {FilesEndpoint.DefaultUpPort}, echo {EchoCommand.DefaultPort}.")
         {
-            mailboxStore, mailboxPort, filesRoot, filesPort, echoPort,
+            mailboxStore, mailboxPort, filesRoot, filesPort, filesAllowHardLinks, echoPort,
         };
         var common = new ServerOptions(up);
         up.SetAction(async (parse, ct) =>
         {
             var bind = common.Bind(parse);
             var limits = common.Limits(parse);
-            var files = new FilesServerOptions(FilesRoot.Open(parse.GetValue(filesRoot)!, createIfMissing: true)) { Limits = limits };
+            var files = new FilesServerOptions(FilesRoot.Open(parse.GetValue(filesRoot)!, createIfMissing: true))
+            {
+                Limits = limits,
+                AllowHardLinks = parse.GetValue(filesAllowHardLinks),
+            };
             await using var store = await MailboxStoreSpec.OpenAsync(parse.GetValue(mailboxStore)!, ct);
             var endpoints = new List<ListenSpec>
             {

@@ -13,6 +13,7 @@ public enum FileRefusal
     Unreadable,
     Directory,
     NotRegular,
+    HardLink,
     TooLarge,
 }
 
@@ -52,6 +53,7 @@ public sealed class FileOpenResult : IDisposable
         FileRefusal.Unreadable => "unreadable",
         FileRefusal.Directory => "directory",
         FileRefusal.NotRegular => "not-regular",
+        FileRefusal.HardLink => "hard-link",
         FileRefusal.TooLarge => "too-large",
         _ => "found",
     };

@@ -9,7 +9,8 @@ namespace Switchboard.Services.Files;
 /// </summary>
 public static class FileOpener
 {
-    public static FileOpenResult Open(FilesRoot root, FileRequest request)
+    /// <param name="allowHardLinks">Serve regular files with a link count above 1 (see <see cref="FilesServerOptions.AllowHardLinks"/>).</param>
+    public static FileOpenResult Open(FilesRoot root, FileRequest request, bool allowHardLinks = false)
     {
         if (!request.TryGetName(out var name))
         {
@@ -29,6 +30,6 @@ public static class FileOpener
             return FileOpenResult.Refused(FileRefusal.ParentSegment, "path contains '..'");
         }
         var path = Path.Join(root.RealPath, name);
-        return LinuxFiles.IsSupported ? LinuxFiles.Open(root, path) : ManagedFiles.Open(root, path);
+        return LinuxFiles.IsSupported ? LinuxFiles.Open(root, path, allowHardLinks) : ManagedFiles.Open(root, path);
     }
 }

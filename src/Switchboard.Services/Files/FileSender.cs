@@ -1,7 +1,7 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
-using Switchboard.Transport.Framing;
 using Switchboard.Transport.Timeouts;
 
 namespace Switchboard.Services.Files;
@@ -13,6 +13,9 @@ internal static class FileSender
 
     /// <summary>Bytes read from the file per flush on the buffered path (Kestrel's output pipe pauses at 64 KiB).</summary>
     private const int BufferedChunk = 32 * 1024;
+
+    /// <summary>How long a failed send waits for Kestrel to say why the connection went (reset, abort).</summary>
+    private static readonly TimeSpan CauseWait = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
     /// Zero-copy: header and file go through <c>SendPacketsAsync</c> (sendfile on Linux) straight on the
@@ -44,15 +47,15 @@ internal static class FileSender
             var stalled = await watchdog.WatchAsync(send).ConfigureAwait(false);
             if (stalled)
             {
-                throw await AbortAsync(connection, send, watchdog.Gap).ConfigureAwait(false);
+                throw await AbortAsync(connection, send, watchdog.Timer).ConfigureAwait(false);
             }
             try
             {
                 transferred = await send.ConfigureAwait(false);
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            catch (Exception e) when (ConnectionLostException.IsNetworkFailure(e))
             {
-                throw new PeerClosedException($"connection lost while sending {What}: {e.Message}");
+                throw await LostAsync(connection, e).ConfigureAwait(false);
             }
             sizer.Finished();
             if (transferred != expected)
@@ -67,7 +70,28 @@ internal static class FileSender
         return offset;
     }
 
-    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The network failure as the short reason the server's "connection lost after ..." line ends with.</summary>
+    private static async Task<ConnectionLostException> LostAsync(ConnectionContext connection, Exception e)
+    {
+        // A reset is usually seen first by Kestrel's receive loop, which then aborts the socket, so the send
+        // itself reports only "aborted"; the real cause is what Kestrel completes the input pipe with, just after.
+        using var briefly = new CancellationTokenSource(CauseWait);
+        try
+        {
+            var input = connection.Transport.Input;
+            var result = await input.ReadAsync(briefly.Token).ConfigureAwait(false);
+            input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+        catch (Exception cause) when (ConnectionLostException.IsNetworkFailure(cause))
+        {
+            return new ConnectionLostException(ConnectionLostException.Describe(cause), e);
+        }
+        catch (Exception quiet) when (quiet is OperationCanceledException or InvalidOperationException)
+        {
+            // The input said nothing in time (or was already completed): the send's own error is all there is.
+        }
+        return new ConnectionLostException(ConnectionLostException.Describe(e), e);
+    }
 
     /// <summary>
     /// Portable path: header, then the file read piece by piece into the connection's output pipe. Each
@@ -97,11 +121,21 @@ internal static class FileSender
             var flush = output.FlushAsync().AsTask();
             if (await watchdog.WatchAsync(flush).ConfigureAwait(false))
             {
-                throw await AbortAsync(connection, flush, watchdog.Gap).ConfigureAwait(false);
+                throw await AbortAsync(connection, flush, watchdog.Timer).ConfigureAwait(false);
             }
-            if ((await flush.ConfigureAwait(false)).IsCompleted)
+            FlushResult flushed;
+            try
             {
-                throw new PeerClosedException($"connection closed while sending {What}");
+                flushed = await flush.ConfigureAwait(false);
+            }
+            catch (Exception e) when (ConnectionLostException.IsNetworkFailure(e))
+            {
+                throw await LostAsync(connection, e).ConfigureAwait(false);
+            }
+            if (flushed.IsCompleted)
+            {
+                // Kestrel completes the pipe when its socket loop has seen the peer go.
+                throw await LostAsync(connection, new ConnectionLostException("closed by the peer")).ConfigureAwait(false);
             }
             sent(offset);
         }
@@ -109,14 +143,14 @@ internal static class FileSender
         return offset;
     }
 
-    /// <summary>Closes the connection to fail a send stalled past the gap, and describes why.</summary>
-    private static async Task<PeerTimeoutException> AbortAsync(ConnectionContext connection, Task pending, TimeSpan gap)
+    /// <summary>Closes the connection to fail a send stalled past the gap, and describes why in the shared gap wording.</summary>
+    private static async Task<PeerTimeoutException> AbortAsync(ConnectionContext connection, Task pending, GapTimer timer)
     {
         // A pending send cannot be cancelled on its own; closing the connection fails it, which is what
         // the gap rule asks for anyway.
         connection.Abort(new ConnectionAbortedException("gap rule: the reader stopped taking data"));
         await pending.ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
-        return new PeerTimeoutException($"sending {What}: no progress for {Seconds(gap)} s (gap rule)", "gap-timeout");
+        return timer.Expired($"sending {What}");
     }
 
     /// <summary>Awaits one <c>SendPacketsAsync</c> at a time on a reused <see cref="SocketAsyncEventArgs"/>.</summary>
@@ -136,9 +170,23 @@ internal static class FileSender
             var pending = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
             _pending = pending;
             _args.SendPacketsElements = elements;
-            if (!socket.SendPacketsAsync(_args))
+            try
             {
-                Complete(_args);
+                if (!socket.SendPacketsAsync(_args))
+                {
+                    Complete(_args);
+                }
+            }
+            catch (NotSupportedException e) when (!socket.Connected)
+            {
+                // Kestrel's receive loop saw the peer reset first and the socket now counts as not connected:
+                // the same lost connection as a failed send, just noticed one step earlier.
+                pending.TrySetException(new SocketException((int)SocketError.ConnectionReset, e.Message));
+            }
+            catch (Exception e) when (e is ObjectDisposedException or SocketException)
+            {
+                // Kestrel disposed the socket (abort, shutdown) between two sends, or the send failed at once.
+                pending.TrySetException(e);
             }
             return pending.Task;
         }

@@ -25,9 +25,10 @@ public sealed class FilesServer : ServiceConnectionHandler
     {
         this.options = options;
         // Kestrel builds handlers at start-up, so this line appears with "listening on".
-        Logger.LogInformation("serving {Root} ({Check}, {Send})", options.Root.RealPath,
+        Logger.LogInformation("serving {Root} ({Check}, {Send}, {Links})", options.Root.RealPath,
             LinuxFiles.IsSupported ? "opened-handle location check" : "portable location check",
-            options.ZeroCopy ? "zero-copy sends" : "buffered sends");
+            options.ZeroCopy ? "zero-copy sends" : "buffered sends",
+            options.AllowHardLinks ? "hard-linked files served" : "hard-linked files refused");
     }
 
     protected override async Task HandleAsync(ConnectionContext connection, string peer, CancellationToken serverStopping)
@@ -51,7 +52,7 @@ public sealed class FilesServer : ServiceConnectionHandler
                 "FilenameLen", $"{request.NameBytes.Length} but {Utf8Text.Bytes(trailing)} followed the name", "the name's exact length in bytes", "trailing-bytes"));
         }
 
-        using var opened = FileOpener.Open(options.Root, request);
+        using var opened = FileOpener.Open(options.Root, request, options.AllowHardLinks);
         if (!opened.Found)
         {
             await connection.Transport.Output.WriteWithGapAsync(FileResponseCodec.EncodeHeader(FileResponseHeader.NotFound), timer, FileResponseCodec.RecordName).ConfigureAwait(false);
@@ -65,7 +66,7 @@ public sealed class FilesServer : ServiceConnectionHandler
         var sizer = new ChunkSizer(options.MinChunkBytes, options.MaxChunkBytes, options.Limits.GapTimeout);
         // The socket is used for progress readings on both paths, but written to only on the zero-copy one.
         var socket = connection.Features.Get<IConnectionSocketFeature>()?.Socket;
-        var watchdog = new SendWatchdog(socket, options.Limits.GapTimeout);
+        var watchdog = new SendWatchdog(socket, timer);
         var zeroCopy = options.ZeroCopy && socket is not null;
         long sent = 0;
         try
@@ -74,11 +75,30 @@ public sealed class FilesServer : ServiceConnectionHandler
                 ? await FileSender.SendZeroCopyAsync(socket!, connection, header, opened.File!, opened.Length, watchdog, sizer, n => sent = n).ConfigureAwait(false)
                 : await FileSender.SendBufferedAsync(connection, header, opened.File!, opened.Length, watchdog, n => sent = n).ConfigureAwait(false);
         }
-        catch (SwitchboardException e)
+        catch (Exception e) when (e is SwitchboardException
+            || (serverStopping.IsCancellationRequested && (e is OperationCanceledException || ConnectionLostException.IsNetworkFailure(e))))
         {
+            // One line saying what happened to this download, with the file and how far it got; the peer's
+            // doing or the shutdown's, never a stack trace.
             Metrics.BytesSent(Service, sent);
-            // Rethrown with the file and progress in it, so the one "rejected" line says everything.
-            throw new TransferFailedException($"{request.Display}: status 1, stopped after {sent} of {opened.Length} bytes in {Milliseconds(started)} ms: {e.Message}", e);
+            var progress = $"{sent} of {opened.Length} bytes in {Milliseconds(started)} ms";
+            if (serverStopping.IsCancellationRequested)
+            {
+                // Shutdown waited for this download, then aborted it: whatever the abort surfaced as, that is the cause.
+                Metrics.Reject(Service, "shutdown");
+                Logger.LogWarning("{Peer}: {File}: status 1, cancelled by shutdown after {Progress}", peer, request.Display, progress);
+            }
+            else if (e is ConnectionLostException lost)
+            {
+                Metrics.Reject(Service, lost.Reason);
+                Logger.LogWarning("{Peer}: {File}: status 1, connection lost after {Progress}: {Reason}", peer, request.Display, progress, lost.Message);
+            }
+            else
+            {
+                Metrics.Reject(Service, ((SwitchboardException)e).Reason);
+                Logger.LogWarning("{Peer}: {File}: status 1, stopped after {Progress}: {Reason}", peer, request.Display, progress, e.Message);
+            }
+            return;
         }
         Metrics.BytesSent(Service, sent + header.Length);
         Metrics.Request(Service, "sent");
@@ -87,10 +107,4 @@ public sealed class FilesServer : ServiceConnectionHandler
     }
 
     private static long Milliseconds(long started) => (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-}
-
-/// <summary>A download that began (status 1) but could not be completed.</summary>
-public sealed class TransferFailedException(string message, SwitchboardException inner) : SwitchboardException(message, inner)
-{
-    public override string Reason { get; } = inner.Reason;
 }

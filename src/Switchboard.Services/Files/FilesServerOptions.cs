@@ -14,6 +14,13 @@ public sealed record FilesServerOptions(FilesRoot Root)
     /// </summary>
     public bool ZeroCopy { get; init; } = true;
 
+    /// <summary>
+    /// Serve regular files with more than one hard link. Off by default: a hard link is another name for the
+    /// same file, possibly outside the root, and nothing on the opened handle says which name is the "real"
+    /// one, so a stray link made by an administrator could publish a file from anywhere on the file system.
+    /// </summary>
+    public bool AllowHardLinks { get; init; }
+
     /// <summary>Bounds of the adaptive send chunk; see <see cref="ChunkSizer"/>.</summary>
     public int MinChunkBytes { get; init; } = 64 * 1024;
 

@@ -19,11 +19,14 @@ internal static partial class LinuxFiles
     private const int O_CLOEXEC = 0x80000;
     private const int AT_EMPTY_PATH = 0x1000;
     private const uint STATX_TYPE = 0x1;
+    private const uint STATX_NLINK = 0x4;
     private const uint STATX_SIZE = 0x200;
     private const int S_IFMT = 0xF000;
     private const int S_IFREG = 0x8000;
     private const int S_IFDIR = 0x4000;
     private const int StatxSize = 256;
+    private const int StatxMaskOffset = 0;
+    private const int StatxNlinkOffset = 16;
     private const int StatxModeOffset = 28;
     private const int StatxSizeOffset = 40;
 
@@ -53,7 +56,7 @@ internal static partial class LinuxFiles
     }
 
     /// <summary>Opens <paramref name="path"/> (root + requested name) and verifies the opened file.</summary>
-    public static FileOpenResult Open(FilesRoot root, string path)
+    public static FileOpenResult Open(FilesRoot root, string path, bool allowHardLinks)
     {
         var fd = Open(CString(path), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         if (fd < 0)
@@ -83,7 +86,7 @@ internal static partial class LinuxFiles
                 return FileOpenResult.Refused(FileRefusal.OutsideRoot, $"outside the root (resolves to {real})");
             }
             var stat = new byte[StatxSize];
-            if (Statx(fd, EmptyPath, AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, stat) != 0)
+            if (Statx(fd, EmptyPath, AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE | STATX_NLINK, stat) != 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
                 handle.Dispose();
@@ -100,6 +103,21 @@ internal static partial class LinuxFiles
             {
                 handle.Dispose();
                 return FileOpenResult.Refused(FileRefusal.NotRegular, $"not a regular file (type 0x{mode:x4})");
+            }
+            // Judged on the opened handle like everything else: the count is the file's, whatever name reached it.
+            var known = (BitConverter.ToUInt32(stat, StatxMaskOffset) & STATX_NLINK) != 0;
+            var links = BitConverter.ToUInt32(stat, StatxNlinkOffset);
+            if (!known && !allowHardLinks)
+            {
+                // Fail closed, like the location check: a count the file system will not give cannot be trusted to be 1.
+                handle.Dispose();
+                return FileOpenResult.Refused(FileRefusal.HardLink, "cannot tell its hard link count (--allow-hardlinks serves it)");
+            }
+            if (links > 1 && !allowHardLinks)
+            {
+                handle.Dispose();
+                return FileOpenResult.Refused(FileRefusal.HardLink,
+                    $"has {links} hard links (another name for it may be outside the root; --allow-hardlinks serves it)");
             }
             if (size > Protocol.Files.FilesWire.MaxDataLength)
             {

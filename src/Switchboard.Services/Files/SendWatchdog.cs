@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Switchboard.Transport.Timeouts;
 
 namespace Switchboard.Services.Files;
 
@@ -11,23 +12,32 @@ namespace Switchboard.Services.Files;
 /// (see <see cref="ChunkSizer"/> for how chunks are kept short enough for that); with no socket at all
 /// (a transport other than Kestrel's sockets), only a completed flush does.
 /// </summary>
-internal sealed class SendWatchdog(Socket? socket, TimeSpan gap)
+/// <remarks>
+/// A stall is reported through the exchange's <see cref="GapTimer"/> (<see cref="GapTimer.Expired"/>), so it reads
+/// like every other gap failure. The decision itself is taken here, on a fresh TCP_INFO reading at the moment
+/// the gap runs out, rather than by the timer's token: a fired token cannot be re-armed, and bytes acknowledged
+/// in the last instant before the gap ends must still count. Nor is the timer re-armed per chunk: that would
+/// put timer-queue work on every 32 KiB flush of the buffered path for no decision.
+/// </remarks>
+internal sealed class SendWatchdog(Socket? socket, GapTimer timer)
 {
-    public TimeSpan Gap => gap;
-
     private const int IPPROTO_TCP = 6;
     private const int TCP_INFO = 11;
 
     // struct tcp_info: 8 one-byte fields, 24 u32 fields, then u64 pacing_rate, max_pacing_rate, bytes_acked.
     private const int BytesAckedOffset = 8 + 24 * 4 + 8 + 8;
 
-    private readonly TimeSpan _tick = TimeSpan.FromTicks(Math.Max(gap.Ticks / 4, TimeSpan.FromMilliseconds(5).Ticks));
+    private readonly TimeSpan _tick = TimeSpan.FromTicks(Math.Max(timer.Gap.Ticks / 4, TimeSpan.FromMilliseconds(5).Ticks));
     private readonly byte[] _info = new byte[256];
     private long _lastAcked = -1;
+
+    /// <summary>The timer whose gap is enforced and whose wording a stall is reported in.</summary>
+    public GapTimer Timer => timer;
 
     /// <summary>Waits for <paramref name="send"/>; true when it stalled for a whole gap (the send is then still pending).</summary>
     public async Task<bool> WatchAsync(Task send)
     {
+        var gap = timer.Gap;
         var lastProgress = Stopwatch.GetTimestamp();
         while (true)
         {
@@ -50,7 +60,15 @@ internal sealed class SendWatchdog(Socket? socket, TimeSpan gap)
             }
             if (Stopwatch.GetElapsedTime(lastProgress) >= gap)
             {
-                return !send.IsCompleted;
+                if (send.IsCompleted)
+                {
+                    return false;
+                }
+                // Re-armed for the gap alone, the timer leaves any request-deadline state behind and words
+                // this stall as the gap rule (the connection is aborted next, so it never fires on anything).
+                timer.ClearDeadline();
+                timer.Restart();
+                return true;
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Switchboard.Tests.Shared;
 
 namespace Switchboard.Cli.Tests.Processes;
@@ -5,6 +6,53 @@ namespace Switchboard.Cli.Tests.Processes;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class FilesProcessTests
 {
+    [DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int Link(string existing, string newPath);
+
+    /// <summary>A root holding <c>linked.txt</c>, a hard link to a file beside the root.</summary>
+    private static string RootWithHardLink(TempDirectory dir)
+    {
+        var root = Path.Combine(dir.Path, "shared");
+        Directory.CreateDirectory(root);
+        var outside = Path.Combine(dir.Path, "outside.txt");
+        File.WriteAllText(outside, "linked");
+        Link(outside, Path.Combine(root, "linked.txt")).ShouldBe(0, $"link failed: errno {Marshal.GetLastPInvokeError()}");
+        return root;
+    }
+
+    private static readonly byte[] Linked = [0x49, 0x7E, 2, 1, 0, 0, 0, 6, .. "linked"u8.ToArray()];
+    private static readonly byte[] NotFound = [0x49, 0x7E, 2, 0, 0, 0, 0, 0];
+
+    [Fact]
+    public async Task Files_server_refuses_a_hard_link_unless_allow_hardlinks()
+    {
+        using var dir = new TempDirectory();
+        var root = RootWithHardLink(dir);
+        int strictPort = FreePort.OnLoopback(), allowingPort = FreePort.OnLoopback();
+        await using var strict = SwitchboardProcess.Start("files", "server", strictPort.ToString(), "--root", root, "--bind", "127.0.0.1");
+        await using var allowing = SwitchboardProcess.Start("files", "server", allowingPort.ToString(), "--root", root, "--bind", "127.0.0.1", "--allow-hardlinks");
+        await strict.WaitForStderrAsync("listening on");
+        await allowing.WaitForStderrAsync("listening on");
+
+        (await FetchAsync(strictPort, "linked.txt")).ShouldBe(NotFound);
+        await strict.WaitForStderrAsync("'linked.txt': status 0 (has 2 hard links");
+        (await FetchAsync(allowingPort, "linked.txt")).ShouldBe(Linked, allowing.Stderr);
+    }
+
+    [Fact]
+    public async Task Up_passes_files_allow_hardlinks_to_the_files_service()
+    {
+        using var dir = new TempDirectory();
+        var root = RootWithHardLink(dir);
+        int mailboxPort = FreePort.OnLoopback(), filesPort = FreePort.OnLoopback(), echoPort = FreePort.OnLoopback();
+        await using var up = SwitchboardProcess.Start("up", "--bind", "127.0.0.1",
+            "--mailbox-port", mailboxPort.ToString(), "--mailbox-store", "memory",
+            "--files-port", filesPort.ToString(), "--files-root", root, "--files-allow-hardlinks", "--echo-port", echoPort.ToString());
+        await up.WaitForStderrAsync($"files listening on 127.0.0.1:{filesPort}");
+
+        (await FetchAsync(filesPort, "linked.txt")).ShouldBe(Linked, up.Stderr);
+    }
+
     [Fact]
     public async Task An_unreadable_file_is_status_0_and_the_reason_is_logged()
     {

@@ -28,6 +28,13 @@ internal sealed class FakeFilesServer : IAsyncDisposable
     /// <summary>Sends <paramref name="bytes"/> and closes.</summary>
     public static FakeFilesServer Replying(byte[] bytes) => new(async (s, _) => await SendAllAsync(s, bytes));
 
+    /// <summary>Closes with SO_LINGER 0: the kernel sends RST, as when a server process dies or aborts.</summary>
+    public static void Reset(Socket socket)
+    {
+        socket.LingerState = new LingerOption(true, 0);
+        socket.Close();
+    }
+
     public static async Task SendAllAsync(Socket socket, byte[] data)
     {
         ReadOnlyMemory<byte> bytes = data;
@@ -46,7 +53,10 @@ internal sealed class FakeFilesServer : IAsyncDisposable
             var name = await ReadExactlyAsync(socket, header[3] << 8 | header[4]);
             _request.TrySetResult([.. header, .. name]);
             await script(socket, _stop.Token);
-            socket.Shutdown(SocketShutdown.Both);
+            if (socket.Connected)
+            {
+                socket.Shutdown(SocketShutdown.Both);
+            }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or IOException)
         {

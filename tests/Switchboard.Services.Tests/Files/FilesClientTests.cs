@@ -84,7 +84,57 @@ public sealed class FilesClientTests : IDisposable
     {
         await using var server = FakeFilesServer.Replying([.. Header(true, 100), .. new byte[60]]);
         (await Should.ThrowAsync<SwitchboardException>(() => DownloadAsync(server.Port))).Message
-            .ShouldBe("server closed the connection after 60 of 100 bytes; discarding the download");
+            .ShouldBe($"the server closed the connection after 60 of 100 bytes of 'out.bin' from server 127.0.0.1 port {server.Port}; discarding the download");
+        _dir.Entries().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Server_resetting_mid_download_is_an_error_naming_server_file_and_bytes()
+    {
+        var took400 = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = new FakeFilesServer(async (socket, stop) =>
+        {
+            await FakeFilesServer.SendAllAsync(socket, [.. Header(true, 1000), .. new byte[400]]);
+            // The client has taken the bytes, so the reset is what it sees next rather than instead of them.
+            await took400.Task.WaitAsync(stop);
+            FakeFilesServer.Reset(socket);
+        });
+        var reports = new List<long>();
+        var progress = new Reports(received =>
+        {
+            reports.Add(received);
+            if (received == 400)
+            {
+                took400.TrySetResult();
+            }
+        });
+
+        var error = await Should.ThrowAsync<ConnectionLostException>(() => FilesClient.DownloadAsync(
+            "127.0.0.1", server.Port, "wanted.bin", Quick, length => length == 1000 ? progress : null, CancellationToken.None, saveAs: Target).Within());
+
+        error.Message.ShouldBe($"connection lost after 400 of 1000 bytes of 'wanted.bin' from server 127.0.0.1 port {server.Port}: connection reset by peer; discarding the download");
+        reports[^1].ShouldBe(400);
+        _dir.Entries().ShouldBeEmpty();
+    }
+
+    /// <summary>Reports on the receive loop's own thread (<see cref="Progress{T}"/> would post them elsewhere).</summary>
+    private sealed class Reports(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
+    }
+
+    [Fact]
+    public async Task Server_resetting_before_answering_is_an_error_naming_server_and_file()
+    {
+        await using var server = new FakeFilesServer((socket, _) =>
+        {
+            FakeFilesServer.Reset(socket);
+            return Task.CompletedTask;
+        });
+
+        var error = await Should.ThrowAsync<ConnectionLostException>(() => DownloadAsync(server.Port, "wanted.bin").Within());
+
+        error.Message.ShouldBe($"connection to server 127.0.0.1 port {server.Port} lost before its answer for 'wanted.bin' arrived: connection reset by peer");
         _dir.Entries().ShouldBeEmpty();
     }
 

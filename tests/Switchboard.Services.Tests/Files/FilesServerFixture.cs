@@ -33,7 +33,26 @@ internal sealed class FilesServerFixture : IAsyncDisposable
 
     public int Port => _host!.PortOf(FilesEndpoint.Service);
 
-    public static async Task<FilesServerFixture> StartAsync(bool zeroCopy = true, TimeSpan? gap = null, TimeSpan? requestTimeout = null)
+    /// <summary>The running host, for its services (metrics) and for stopping it mid-transfer.</summary>
+    public TcpServerHost Host => _host!;
+
+    /// <summary>Log lines at error level: an unexpected failure (a bug), never a peer's doing.</summary>
+    public string[] Errors => Logs.Lines.Where(l => l.StartsWith("Error", StringComparison.Ordinal) || l.Contains("internal error", StringComparison.Ordinal)).ToArray();
+
+    /// <summary>A sparse file of <paramref name="length"/> zero bytes: big enough that a transfer is still running when the test acts.</summary>
+    public string WriteSparse(string relative, long length)
+    {
+        var full = Path.Join(Root, relative);
+        using var file = new FileStream(full, FileMode.CreateNew);
+        file.SetLength(length);
+        return full;
+    }
+
+    /// <param name="configure">Adjusts the server's options beyond the common knobs (chunk sizes, hard links).</param>
+    /// <param name="shutdownTimeout">How long a stop waits for open transfers before aborting them.</param>
+    public static async Task<FilesServerFixture> StartAsync(
+        bool zeroCopy = true, TimeSpan? gap = null, TimeSpan? requestTimeout = null,
+        Func<FilesServerOptions, FilesServerOptions>? configure = null, TimeSpan? shutdownTimeout = null)
     {
         var fixture = new FilesServerFixture(new TempDir());
         var options = new FilesServerOptions(FilesRoot.Open(fixture.Root))
@@ -45,9 +64,10 @@ internal sealed class FilesServerFixture : IAsyncDisposable
                 RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(10),
             },
         };
+        options = configure?.Invoke(options) ?? options;
         fixture._host = await TcpServerHost.StartAsync(
             [FilesEndpoint.Listen(IPAddress.Loopback, 0)],
-            ServerHostOptions.Default,
+            ServerHostOptions.Default with { ShutdownTimeout = shutdownTimeout ?? ServerHostOptions.Default.ShutdownTimeout },
             services => FilesEndpoint.Register(services, options),
             logging => logging.AddProvider(fixture.Logs),
             CancellationToken.None);

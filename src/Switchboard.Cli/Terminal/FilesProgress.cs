@@ -1,15 +1,18 @@
 using Spectre.Console;
 
-namespace Switchboard.Services.Files;
+namespace Switchboard.Cli.Terminal;
 
-/// <summary>A Spectre.Console progress bar on stderr, driven by byte counts from the receive loop.</summary>
-public sealed class ProgressDisplay : IAsyncDisposable
+/// <summary>A Spectre.Console progress bar on stderr for one download, fed the byte counts the files client reports.</summary>
+public sealed class FilesProgress : IProgress<long>, IAsyncDisposable
 {
+    /// <summary>Files above this size get a bar (when stderr is a terminal); smaller ones finish before it would show.</summary>
+    public const long Threshold = 4 * 1024 * 1024;
+
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _rendering;
     private volatile ProgressTask? _bar;
 
-    public ProgressDisplay(TextWriter stderr, string name, long length)
+    public FilesProgress(TextWriter stderr, string name, long length)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -27,12 +30,12 @@ public sealed class ProgressDisplay : IAsyncDisposable
             });
     }
 
-    public void Report(long received)
+    public void Report(long value)
     {
         // Null until Spectre's loop has started; the next report catches up.
         if (_bar is { } bar)
         {
-            bar.Value = received;
+            bar.Value = value;
         }
     }
 
