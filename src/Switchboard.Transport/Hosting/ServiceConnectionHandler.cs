@@ -48,7 +48,7 @@ public abstract class ServiceConnectionHandler : ConnectionHandler
         }
         catch (OperationCanceledException)
         {
-            Metrics.Reject(Service, "aborted");
+            Metrics.Reject(Service, "shutdown");
             Logger.LogWarning("{Peer}: connection closed by server shutdown", peer);
         }
         catch (Exception e) when (e is IOException or ConnectionResetException or ConnectionAbortedException)
