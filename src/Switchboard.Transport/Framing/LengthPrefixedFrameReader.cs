@@ -92,8 +92,9 @@ public sealed class LengthPrefixedFrameReader : IDisposable
             if (result.IsCanceled)
             {
                 _input.AdvanceTo(buffer.Start);
+                // Not ours when the token has not fired: a cancellation of an earlier call that landed after it ended.
                 cancellationToken.ThrowIfCancellationRequested();
-                throw new OperationCanceledException($"reading {_record} was cancelled");
+                continue;
             }
             if (_rented is not null)
             {
