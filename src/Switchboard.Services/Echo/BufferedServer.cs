@@ -143,7 +143,12 @@ public sealed class BufferedServer : IDisposable, IAsyncDisposable
         {
             _state.BeginServing();
             var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            await using (run.Token.UnsafeRegister(static s => ((TaskCompletionSource)s!).TrySetResult(), stop).ConfigureAwait(false))
+            // Runs synchronously inside KeepRunning = false: connections stop answering before the setter returns.
+            await using (run.Token.UnsafeRegister(_ =>
+            {
+                _state.StopServing();
+                stop.TrySetResult();
+            }, null).ConfigureAwait(false))
             {
                 await stop.Task.ConfigureAwait(false);
             }

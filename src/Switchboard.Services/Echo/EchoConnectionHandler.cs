@@ -45,8 +45,10 @@ public sealed class EchoConnectionHandler(EchoServerOptions options, EchoServerS
         IdleTimeout = options.IdleTimeout,
     };
 
-    protected override async Task HandleAsync(ConnectionContext connection, string peer, CancellationToken serverStopping)
+    protected override async Task HandleAsync(ConnectionContext connection, string peer, CancellationToken hostStopping)
     {
+        using var linked = state.Stopping.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(hostStopping, state.Stopping) : null;
+        var serverStopping = linked?.Token ?? hostStopping;
         state.Opened();
         long messages = 0;
         try

@@ -10,6 +10,7 @@ namespace Switchboard.Services.Echo;
 public sealed class EchoServerState
 {
     private readonly TaskCompletionSource _serving = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource? _stopping;
     private int _active;
 
     /// <param name="holdUntilServing">Connections wait (unread, as in the OS backlog) until <see cref="BeginServing"/>.</param>
@@ -17,7 +18,11 @@ public sealed class EchoServerState
     {
         ArgumentNullException.ThrowIfNull(options);
         Budget = new FrameMemoryBudget(options.MaxBufferedBytes);
-        if (!holdUntilServing)
+        if (holdUntilServing)
+        {
+            _stopping = new CancellationTokenSource();
+        }
+        else
         {
             _serving.SetResult();
         }
@@ -34,6 +39,24 @@ public sealed class EchoServerState
 
     /// <summary>Lets held connections be served.</summary>
     public void BeginServing() => _serving.TrySetResult();
+
+    /// <summary>
+    /// Fires the moment <see cref="BufferedServer"/> is told to stop, before the host has begun its (asynchronous)
+    /// shutdown, so a message arriving after <c>KeepRunning = false</c> is never answered. Never fires in a host
+    /// of its own (the CLI), where the host's shutdown token serves.
+    /// </summary>
+    public CancellationToken Stopping => _stopping?.Token ?? CancellationToken.None;
+
+    internal void StopServing()
+    {
+        try
+        {
+            _stopping?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
 
     internal void Opened() => Interlocked.Increment(ref _active);
 
