@@ -101,9 +101,10 @@ public sealed class EchoLimitsTests
         await using var server = EchoTestServer.Start(options: new EchoServerOptions
         {
             MaxConnections = 10,
-            IdleTimeout = TimeSpan.FromMilliseconds(400),
-            GapTimeout = TimeSpan.FromMilliseconds(400),
-            RequestTimeout = TimeSpan.FromMilliseconds(800),
+            // Long enough that all ten are surely in before the first is cut off, even on a loaded machine.
+            IdleTimeout = TimeSpan.FromSeconds(1),
+            GapTimeout = TimeSpan.FromSeconds(1),
+            RequestTimeout = TimeSpan.FromSeconds(1.5),
         });
         var silent = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => RawTcp.ConnectAsync(server.Port)));
         var trickling = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => RawTcp.ConnectAsync(server.Port)));
@@ -127,7 +128,7 @@ public sealed class EchoLimitsTests
         {
             await Deadline.Until(() => server.Server.ActiveConnections == 10, "the server full of hostile peers");
 
-            await Deadline.Until(() => server.Server.ActiveConnections == 0, "every hostile peer cut off by a deadline", TimeSpan.FromSeconds(5));
+            await Deadline.Until(() => server.Server.ActiveConnections == 0, "every hostile peer cut off by a deadline", TimeSpan.FromSeconds(8));
             using var client = server.Connect();
             await client.SendMessageAsync("served once they are gone");
             (await client.ReceiveMessageAsync().Within()).ShouldBe(("served once they are gone"[10..], true));
