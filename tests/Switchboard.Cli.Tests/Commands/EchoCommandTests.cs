@@ -136,4 +136,32 @@ public sealed class EchoCommandTests
         exit.ShouldBe(1);
         stderr.ShouldBe($"error: cannot listen (echo on 127.0.0.1 port {port}): address already in use{Environment.NewLine}");
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_second_echo_server_on_a_port_in_use_exits_1(bool bindLoopback)
+    {
+        await using var first = new BufferedServer("", 0, 4096);
+        var serving = first.RunAsync();
+        string[] args = ["echo", "server", "--port", first.Port.ToString(), "--quiet", .. bindLoopback ? ["--bind", "127.0.0.1"] : Array.Empty<string>()];
+
+        var (exit, _, stderr) = await Run("", args);
+
+        exit.ShouldBe(1);
+        stderr.ShouldContain($"port {first.Port}): address already in use");
+        first.KeepRunning = false;
+        await serving.Within();
+    }
+
+    [Fact]
+    public void Echo_help_texts_are_capitalised_like_the_other_services()
+    {
+        var echo = CliApp.BuildRoot(new ConsoleStreams(new StringReader(""), new StringWriter(), new StringWriter())).Subcommands.Single(c => c.Name == "echo");
+        foreach (var command in echo.Subcommands.Prepend(echo))
+        {
+            char.IsUpper(command.Description![0]).ShouldBeTrue(command.Description);
+            command.Description.ShouldEndWith(".");
+        }
+    }
 }

@@ -106,3 +106,27 @@ public sealed class PipeFrameReaderTests
         (await reading.Within()).ShouldBe("0123456789");
     }
 }
+
+public sealed class PipeFrameReaderCloseTests
+{
+    [Fact]
+    public async Task TryReadFrame_reports_a_clean_close_between_frames_and_throws_inside_one()
+    {
+        var pipe = new Pipe();
+        using var timer = new GapTimer(TimeSpan.FromSeconds(5));
+        await pipe.Writer.WriteAsync(TestFrames.Encode("last"));
+        await pipe.Writer.CompleteAsync();
+        var first = await pipe.Reader.TryReadFrameAsync(TestFrames.Decoder, timer, "test frame", idleUntilFirstByte: true);
+        first.IsClosed.ShouldBeFalse();
+        first.Frame.ShouldBe("last");
+        (await pipe.Reader.TryReadFrameAsync(TestFrames.Decoder, timer, "test frame", idleUntilFirstByte: true)).IsClosed.ShouldBeTrue();
+        (await Should.ThrowAsync<PeerClosedException>(pipe.Reader.ReadFrameAsync(TestFrames.Decoder, timer, "test frame").AsTask()))
+            .Message.ShouldBe("connection closed before test frame arrived");
+
+        var broken = new Pipe();
+        await broken.Writer.WriteAsync(new byte[] { 5, (byte)'a' });
+        await broken.Writer.CompleteAsync();
+        (await Should.ThrowAsync<PeerClosedException>(broken.Reader.TryReadFrameAsync(TestFrames.Decoder, timer, "test frame").AsTask()))
+            .Message.ShouldBe("connection closed after 2 bytes of an incomplete test frame");
+    }
+}
