@@ -92,7 +92,7 @@ public sealed class BufferedServer : IDisposable, IAsyncDisposable
     public int BufferSize { get; }
 
     /// <summary>Clients being served (or waiting for <see cref="Start"/>) right now.</summary>
-    public int ActiveConnections => _state.ActiveConnections;
+    public int ActiveConnections => (int)_host.OpenConnections(EchoConnectionHandler.ServiceName);
 
     /// <summary>
     /// True from construction. Set it to false to stop a running <see cref="Start"/>/<see cref="RunAsync"/>: it

@@ -49,7 +49,6 @@ public sealed class EchoConnectionHandler(EchoServerOptions options, EchoServerS
     {
         using var linked = state.Stopping.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(hostStopping, state.Stopping) : null;
         var serverStopping = linked?.Token ?? hostStopping;
-        state.Opened();
         long messages = 0;
         try
         {
@@ -92,10 +91,6 @@ public sealed class EchoConnectionHandler(EchoServerOptions options, EchoServerS
         }
         finally
         {
-            // Kestrel frees the connection's slot only after this returns; free it first, so that a count of 0
-            // really means a new client can be admitted.
-            connection.Features.Get<IDecrementConcurrentConnectionCountFeature>()?.ReleaseConnection();
-            state.Closed();
         }
     }
 

@@ -3,15 +3,13 @@ using Switchboard.Transport.Framing;
 namespace Switchboard.Services.Echo;
 
 /// <summary>
-/// What all connections of one echo endpoint share: the memory budget for large messages still arriving, the
-/// count of open connections, and (for <see cref="BufferedServer"/>, whose constructor binds before
+/// What all connections of one echo endpoint share: the memory budget for large messages still arriving and (for <see cref="BufferedServer"/>, whose constructor binds before
 /// <c>Start</c>) a gate that holds accepted connections until serving begins.
 /// </summary>
 public sealed class EchoServerState
 {
     private readonly TaskCompletionSource _serving = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource? _stopping;
-    private int _active;
 
     /// <param name="holdUntilServing">Connections wait (unread, as in the OS backlog) until <see cref="BeginServing"/>.</param>
     public EchoServerState(EchoServerOptions options, bool holdUntilServing = false)
@@ -30,9 +28,6 @@ public sealed class EchoServerState
 
     /// <summary>Bytes reserved for incomplete large messages, across all connections.</summary>
     public FrameMemoryBudget Budget { get; }
-
-    /// <summary>Connections being served right now.</summary>
-    public int ActiveConnections => Volatile.Read(ref _active);
 
     /// <summary>Completes once connections may be served.</summary>
     public Task Serving => _serving.Task;
@@ -57,8 +52,4 @@ public sealed class EchoServerState
         {
         }
     }
-
-    internal void Opened() => Interlocked.Increment(ref _active);
-
-    internal void Closed() => Interlocked.Decrement(ref _active);
 }

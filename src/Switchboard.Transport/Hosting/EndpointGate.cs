@@ -28,6 +28,12 @@ internal sealed class EndpointGate : IDisposable
         _refusals = new RefusalLog(spec.Service, limit, logs.CreateLogger(spec.Service), options.RefusalLinesPerWindow, options.RefusalLogWindow, TimeProvider.System);
     }
 
+    /// <summary>The endpoint's service name.</summary>
+    public string Service => _spec.Service;
+
+    /// <summary>Connections admitted and not yet finished: what the limit counts.</summary>
+    public long Open => Interlocked.Read(ref _open);
+
     public ConnectionDelegate Wrap(ConnectionDelegate next) => connection => RunAsync(connection, next);
 
     private async Task RunAsync(ConnectionContext connection, ConnectionDelegate next)

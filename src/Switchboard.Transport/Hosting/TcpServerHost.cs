@@ -37,6 +37,12 @@ public sealed class TcpServerHost : IAsyncDisposable
     public IReadOnlyDictionary<string, IPEndPoint> Endpoints =>
         _listeners.ToDictionary(l => l.Spec.Service, l => l.Options.IPEndPoint!);
 
+    /// <summary>
+    /// Connections <paramref name="service"/> is serving now, as its connection limit counts them: once this
+    /// drops below the limit, a new connection is admitted.
+    /// </summary>
+    public long OpenConnections(string service) => _gates.Where(g => g.Service == service).Sum(g => g.Open);
+
     /// <summary>The bound port of <paramref name="service"/>.</summary>
     public int PortOf(string service) => Endpoints[service].Port;
 

@@ -197,8 +197,7 @@ public sealed class BufferedServerTests
         {
             (await second.ClosedByPeerAsync()).ShouldBeTrue();
         }
-        // The host's refusal line (Kestrel's today; Switchboard's own once refusals are rate-limited) says "rejected".
-        await server.Logs.WaitForAsync("rejected");
+        (await server.Logs.WaitForAsync("refused")).ShouldContain("echo is serving its limit of 1 connection");
 
         first.Shutdown();
         await Deadline.Until(() => server.Server.ActiveConnections == 0, "first connection gone");
