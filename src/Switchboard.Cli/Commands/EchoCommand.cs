@@ -35,22 +35,16 @@ public static class EchoCommand
             "largest message in bytes; a longer payload_length closes that connection");
         var maxBuffered = CliArguments.Count("--max-buffered-bytes", EchoServerOptions.DefaultMaxBufferedBytes, 1, long.MaxValue,
             "bytes held at once, across all connections, for large messages still arriving; a message that does not fit is refused");
-        var idle = CliArguments.Seconds("--idle-timeout", EchoServerOptions.Default.IdleTimeout.TotalSeconds,
-            "close a connection that starts no message for this long");
         command.Options.Add(maxPayload);
         command.Options.Add(maxBuffered);
-        command.Options.Add(idle);
-        var shared = new ServerOptions(command);
+        var shared = new ServerOptions(command, withIdleTimeout: true);
         command.SetAction(async (parse, ct) =>
         {
-            var limits = shared.Limits(parse);
             var options = new EchoServerOptions
             {
                 MaxPayloadBytes = (int)parse.GetValue(maxPayload),
                 MaxBufferedBytes = parse.GetValue(maxBuffered),
-                GapTimeout = limits.GapTimeout,
-                RequestTimeout = limits.RequestTimeout,
-                IdleTimeout = parse.GetValue(idle),
+                Limits = shared.Limits(parse),
             };
             return await ServerRunner.RunAsync(
                 console,

@@ -34,12 +34,10 @@ public static class TalkCommand
         {
             port,
         };
-        var server = new ServerOptions(command, withBind: true, withTimeouts: false);
+        var server = new ServerOptions(command, withRequestTimeout: false, gapSeconds: TalkOptions.DefaultLimits.GapTimeout.TotalSeconds);
         var maxLine = MaxLineBytes();
-        var gap = GapTimeout();
         var quietPeriod = QuietPeriod();
         command.Options.Add(maxLine);
-        command.Options.Add(gap);
         command.Options.Add(quietPeriod);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -50,7 +48,7 @@ public static class TalkCommand
                 Port = parse.GetValue(port),
                 MaxConnections = server.Host(parse).MaxConnections,
                 MaxLineBytes = (int)parse.GetValue(maxLine),
-                GapTimeout = parse.GetValue(gap),
+                Limits = server.Limits(parse),
                 QuietPeriod = parse.GetValue(quietPeriod),
             };
             await TalkServer.RunAsync(options, TalkTerminal.ForServer(console, verbosity), logging => ConfigureLogging(logging, verbosity), cancellationToken).ConfigureAwait(false);
@@ -69,7 +67,7 @@ public static class TalkCommand
             port,
         };
         var maxLine = MaxLineBytes();
-        var gap = GapTimeout();
+        var gap = LimitOptions.GapTimeout(TalkOptions.DefaultLimits.GapTimeout.TotalSeconds);
         var quietPeriod = QuietPeriod();
         var quiet = new Option<bool>("--quiet", "-q") { Description = "show only errors on stderr, no notices" };
         command.Options.Add(maxLine);
@@ -81,7 +79,7 @@ public static class TalkCommand
             var options = new TalkClientOptions(parse.GetValue(host)!, parse.GetValue(port))
             {
                 MaxLineBytes = (int)parse.GetValue(maxLine),
-                GapTimeout = parse.GetValue(gap),
+                Limits = TalkOptions.DefaultLimits with { GapTimeout = parse.GetValue(gap) },
                 QuietPeriod = parse.GetValue(quietPeriod),
             };
             var user = TalkTerminal.ForClient(console, parse.GetValue(quiet) ? Verbosity.Quiet : Verbosity.Normal);
@@ -95,8 +93,6 @@ public static class TalkCommand
         "--max-line-bytes", TalkWire.DefaultMaxLineBytes, 1, TalkWire.MaxConfigurableLineBytes,
         "longest line accepted or sent, in UTF-8 bytes");
 
-    private static Option<Duration> GapTimeout() => CliArguments.Seconds(
-        "--gap-timeout", 10, "fail a line that stalls this long once it has started to arrive or be sent");
 
     private static Option<Duration> QuietPeriod() => CliArguments.Seconds(
         "--quiet-period", TalkOptions.DefaultQuietPeriod.TotalSeconds,

@@ -34,7 +34,7 @@ public static class UpCommand
         {
             mailboxStore, mailboxPort, filesRoot, filesPort, filesAllowHardLinks, echoPort,
         };
-        var common = new ServerOptions(up);
+        var common = new ServerOptions(up, withIdleTimeout: true);
         up.SetAction(async (parse, ct) =>
         {
             var bind = common.Bind(parse);
@@ -60,7 +60,7 @@ public static class UpCommand
                 {
                     MailboxEndpoint.Register(services, new MailboxServerOptions { Limits = limits }, store);
                     FilesEndpoint.Register(services, files);
-                    EchoEndpoint.Register(services, new EchoServerOptions { GapTimeout = limits.GapTimeout, RequestTimeout = limits.RequestTimeout });
+                    EchoEndpoint.Register(services, new EchoServerOptions { Limits = limits });
                 },
                 ct);
         });

@@ -40,9 +40,9 @@ public sealed class EchoConnectionHandler(EchoServerOptions options, EchoServerS
 
     private readonly FrameReaderLimits _limits = new()
     {
-        GapTimeout = options.GapTimeout,
-        RequestTimeout = options.RequestTimeout,
-        IdleTimeout = options.IdleTimeout,
+        GapTimeout = options.Limits.GapTimeout,
+        RequestTimeout = options.Limits.RequestTimeout,
+        IdleTimeout = options.Limits.IdleTimeout,
     };
 
     protected override async Task HandleAsync(ConnectionContext connection, string peer, CancellationToken hostStopping)
@@ -54,7 +54,7 @@ public sealed class EchoConnectionHandler(EchoServerOptions options, EchoServerS
         {
             await state.Serving.WaitAsync(serverStopping).ConfigureAwait(false);
             using var reader = new LengthPrefixedFrameReader(connection.Transport.Input, _framing, EchoWire.RecordName, state.Budget, _limits, serverStopping);
-            using var writeTimer = new GapTimer(options.GapTimeout);
+            using var writeTimer = new GapTimer(options.Limits.GapTimeout);
             var output = connection.Transport.Output;
             while (true)
             {

@@ -1,4 +1,5 @@
 using Switchboard.Protocol.Echo;
+using Switchboard.Transport.Timeouts;
 
 namespace Switchboard.Services.Echo;
 
@@ -23,16 +24,11 @@ public sealed record EchoServerOptions
     public int MaxConnections { get; init; } = 1024;
 
     /// <summary>
-    /// Once a message has begun to arrive, the rest must keep coming, and a reply must keep leaving, with
-    /// no stall longer than this (the project's gap rule).
+    /// Time limits: once a message has begun to arrive, the rest must keep coming, and a reply must keep leaving,
+    /// with no stall longer than the gap; a whole message must arrive within the request timeout, however steadily
+    /// it trickles; a connection that starts no message within the idle timeout is closed (reason <c>idle-timeout</c>).
     /// </summary>
-    public TimeSpan GapTimeout { get; init; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>A whole message must arrive within this, counted from its first byte, however steadily it trickles.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Longest silence allowed between messages; a connection idle longer is closed (logged, reason <c>idle-timeout</c>).</summary>
-    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TransportLimits Limits { get; init; } = TransportLimits.Default;
 
     /// <summary>After a stop, how long a reply already being written may take to finish before its connection is closed (<see cref="BufferedServer"/>).</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
@@ -57,9 +53,7 @@ public sealed record EchoServerOptions
         {
             throw new ArgumentOutOfRangeException(nameof(MaxConnections), MaxConnections, $"MaxConnections must be at least 1, got {MaxConnections}");
         }
-        Positive(GapTimeout, nameof(GapTimeout));
-        Positive(RequestTimeout, nameof(RequestTimeout));
-        Positive(IdleTimeout, nameof(IdleTimeout));
+        Limits.Validated();
         if (StopTimeout < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(StopTimeout), StopTimeout, $"StopTimeout must not be negative, got {StopTimeout.TotalSeconds} s");
@@ -69,13 +63,5 @@ public sealed record EchoServerOptions
             throw new ArgumentOutOfRangeException(nameof(Backlog), Backlog, $"Backlog must be at least 1, got {Backlog}");
         }
         return this;
-    }
-
-    private static void Positive(TimeSpan value, string name)
-    {
-        if (value <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive, got {value.TotalSeconds} s");
-        }
     }
 }

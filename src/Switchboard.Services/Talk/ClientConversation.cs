@@ -24,7 +24,7 @@ internal sealed class ClientConversation(
     /// <param name="connected">The notice that tells the user to start typing.</param>
     public async Task<TalkClientEnd> RunAsync(string connected, CancellationToken cancellationToken)
     {
-        using var writeTimer = new GapTimer(options.GapTimeout, cancellationToken);
+        using var writeTimer = new GapTimer(options.Limits.GapTimeout, cancellationToken);
         Task<string?>? typing = null;
         Task<bool>? arriving = incoming.WaitToReadAsync(cancellationToken).AsTask();
         // A busy server answers at once and hangs up: a caller it turns away should hear only that, not

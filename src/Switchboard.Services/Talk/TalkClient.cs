@@ -41,7 +41,7 @@ public static class TalkClient
         using var stopReceiving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var incoming = Channel.CreateBounded<FromServer>(1);
         var reader = new TalkMessageReader(connection.Input, new TalkLineDecoder(options.MaxLineBytes), options.QuietPeriod);
-        var receiver = new ServerLines(reader, options.GapTimeout, peer);
+        var receiver = new ServerLines(reader, options.Limits.GapTimeout, peer);
         var receiving = receiver.RunAsync(incoming.Writer, stopReceiving.Token);
         try
         {

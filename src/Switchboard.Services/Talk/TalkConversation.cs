@@ -45,7 +45,7 @@ internal sealed class TalkConversation(TalkLine line, PipeReader input, PipeWrit
     public async Task<TalkCallEnd> RunAsync(CancellationToken stopping)
     {
         await User.ShowNoticeAsync($"{peer} connected; waiting for their line").ConfigureAwait(false);
-        using var timer = new GapTimer(line.Options.GapTimeout, stopping);
+        using var timer = new GapTimer(line.Options.Limits.GapTimeout, stopping);
         TalkCallEnd end;
         try
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using Switchboard.Protocol.Talk;
+using Switchboard.Transport.Timeouts;
 
 namespace Switchboard.Services.Talk;
 
@@ -10,15 +11,18 @@ public abstract record TalkOptions
     public int MaxLineBytes { get; init; } = TalkWire.DefaultMaxLineBytes;
 
     /// <summary>
-    /// Once a line has started to arrive, or while one is being sent, a stall this long ends the
-    /// conversation. Waiting for the other person to type is not a stall: that may last forever.
+    /// Time limits. Only the gap applies: once a line has started to arrive, or while one is being sent, a stall
+    /// this long ends the conversation. Waiting for the other person to type is not a stall: that may last forever.
     /// </summary>
-    public TimeSpan GapTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TransportLimits Limits { get; init; } = DefaultLimits;
+
+    /// <summary>Talk's gap is 10 s rather than the handouts' 1 s: a person's line may leave a slow terminal in pieces.</summary>
+    public static readonly TransportLimits DefaultLimits = new() { GapTimeout = TimeSpan.FromSeconds(10) };
 
     /// <summary>
     /// A message without a newline (a handout-style peer sends what <c>input()</c> returns and reads with one
     /// <c>recv</c>) is complete once its bytes stop arriving for this long. Not used once the peer has ended
-    /// a message with a newline. Should be well under <see cref="GapTimeout"/>, which otherwise fires first.
+    /// a message with a newline. Should be well under the gap timeout, which otherwise fires first.
     /// </summary>
     public TimeSpan QuietPeriod { get; init; } = DefaultQuietPeriod;
 
@@ -32,10 +36,7 @@ public abstract record TalkOptions
         {
             throw new ArgumentOutOfRangeException(nameof(MaxLineBytes), MaxLineBytes, $"MaxLineBytes must be 1-{TalkWire.MaxConfigurableLineBytes}");
         }
-        if (GapTimeout <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(GapTimeout), GapTimeout, "GapTimeout must be positive");
-        }
+        Limits.Validated();
         if (QuietPeriod <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(QuietPeriod), QuietPeriod, "QuietPeriod must be positive");

@@ -1,6 +1,9 @@
 namespace Switchboard.Transport.Timeouts;
 
-/// <summary>Time limits for one exchange on a connection.</summary>
+/// <summary>
+/// The time limits of a connection, for every service and both ends: the one record the CLI fills from
+/// <c>--gap-timeout</c>, <c>--request-timeout</c> and <c>--idle-timeout</c>, validated here and nowhere else.
+/// </summary>
 public sealed record TransportLimits
 {
     /// <summary>The handouts' gap rule: a read or write that makes no progress for this long fails.</summary>
@@ -12,6 +15,12 @@ public sealed record TransportLimits
     /// </summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Longest silence allowed between requests on a long-lived connection (echo); a connection that starts
+    /// nothing for this long is closed. Services with one request per connection use <see cref="RequestTimeout"/>.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>How long to try each resolved address when connecting.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -22,6 +31,7 @@ public sealed record TransportLimits
     {
         Positive(GapTimeout, nameof(GapTimeout));
         Positive(RequestTimeout, nameof(RequestTimeout));
+        Positive(IdleTimeout, nameof(IdleTimeout));
         Positive(ConnectTimeout, nameof(ConnectTimeout));
         return this;
     }

@@ -137,7 +137,7 @@ public sealed class BufferedServerTests
     [Fact]
     public async Task A_stalled_message_is_closed_by_the_gap_rule_while_idle_connections_are_left_alone()
     {
-        await using var server = EchoTestServer.Start(options: new EchoServerOptions { GapTimeout = TimeSpan.FromMilliseconds(200) });
+        await using var server = EchoTestServer.Start(options: new EchoServerOptions { Limits = new() { GapTimeout = TimeSpan.FromMilliseconds(200) } });
         await using var idle = await RawTcp.ConnectAsync(server.Port);
         await using var stalled = await RawTcp.ConnectAsync(server.Port);
         await stalled.SendAsync(new byte[] { 0, 0, 0, 20, (byte)'x' });

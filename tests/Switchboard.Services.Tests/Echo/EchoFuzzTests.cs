@@ -23,8 +23,7 @@ public sealed class EchoFuzzTests(ITestOutputHelper output)
         await using var server = EchoTestServer.Start(options: new EchoServerOptions
         {
             MaxPayloadBytes = MaxPayload,
-            GapTimeout = TimeSpan.FromMilliseconds(300),
-            RequestTimeout = TimeSpan.FromSeconds(2),
+            Limits = new() { GapTimeout = TimeSpan.FromMilliseconds(300), RequestTimeout = TimeSpan.FromSeconds(2) },
         });
         var random = new Random(20_000);
         var connections = new List<byte[][]>();

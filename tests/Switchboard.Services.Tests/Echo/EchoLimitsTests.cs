@@ -55,7 +55,7 @@ public sealed class EchoLimitsTests
     [Fact]
     public async Task A_connection_silent_past_the_idle_timeout_is_closed_while_active_ones_stay()
     {
-        await using var server = EchoTestServer.Start(options: new EchoServerOptions { IdleTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var server = EchoTestServer.Start(options: new EchoServerOptions { Limits = new() { IdleTimeout = TimeSpan.FromMilliseconds(300) } });
         await using var silent = await RawTcp.ConnectAsync(server.Port);
         (await silent.ClosedByPeerAsync()).ShouldBeTrue();
         (await server.Logs.WaitForAsync("rejected:")).ShouldContain("no EchoMessage for 0.3 s (idle timeout)");
@@ -66,8 +66,7 @@ public sealed class EchoLimitsTests
     {
         await using var server = EchoTestServer.Start(options: new EchoServerOptions
         {
-            GapTimeout = TimeSpan.FromMilliseconds(500),
-            RequestTimeout = TimeSpan.FromMilliseconds(600),
+            Limits = new() { GapTimeout = TimeSpan.FromMilliseconds(500), RequestTimeout = TimeSpan.FromMilliseconds(600) },
         });
         await using var trickler = await RawTcp.ConnectAsync(server.Port);
         var frame = EchoFrameCodec.Encode("one byte every 100 ms, for ever");
@@ -102,9 +101,7 @@ public sealed class EchoLimitsTests
         {
             MaxConnections = 10,
             // Long enough that all ten are surely in before the first is cut off, even on a loaded machine.
-            IdleTimeout = TimeSpan.FromSeconds(1),
-            GapTimeout = TimeSpan.FromSeconds(1),
-            RequestTimeout = TimeSpan.FromSeconds(1.5),
+            Limits = new() { IdleTimeout = TimeSpan.FromSeconds(1), GapTimeout = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromSeconds(1.5) },
         });
         var silent = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => RawTcp.ConnectAsync(server.Port)));
         var trickling = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => RawTcp.ConnectAsync(server.Port)));

@@ -275,7 +275,7 @@ public sealed class TalkServerTests
     public async Task A_line_that_stalls_half_sent_fails_after_the_gap_and_the_server_goes_on()
     {
         using var op = new TalkParty();
-        await using var server = await StartServerAsync(op, Loopback with { GapTimeout = TimeSpan.FromMilliseconds(300), QuietPeriod = TimeSpan.FromMilliseconds(50) });
+        await using var server = await StartServerAsync(op, Loopback with { Limits = new() { GapTimeout = TimeSpan.FromMilliseconds(300) }, QuietPeriod = TimeSpan.FromMilliseconds(50) });
         await using (var peer = await HandoutPeer.ConnectAsync(server.Port))
         {
             // Silence before a line is a person thinking, not a stall: the gap only starts with the line.
