@@ -1,11 +1,9 @@
 using System.CommandLine;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Switchboard.Cli.Infrastructure;
+using Switchboard.Cli.Terminal;
 using Switchboard.Protocol.Echo;
 using Switchboard.Services.Common;
 using Switchboard.Services.Echo;
-using Switchboard.Transport.Observability;
 
 namespace Switchboard.Cli.Commands;
 
@@ -13,60 +11,64 @@ namespace Switchboard.Cli.Commands;
 public static class EchoCommand
 {
     /// <summary>The handout's example port, also the port <c>switchboard up</c> gives echo.</summary>
-    public const int DefaultPort = 4567;
+    public const int DefaultPort = EchoEndpoint.DefaultPort;
 
     public static Command Create(ConsoleStreams console)
     {
-        var echo = new Command("echo", "length-prefixed messages; the server answers each one without its first 10 characters (handout 001)");
-        echo.Subcommands.Add(Server());
+        var echo = new Command("echo", "Length-prefixed messages (handout 001): the server answers each one without its first 10 characters.");
+        echo.Subcommands.Add(Server(console));
         echo.Subcommands.Add(Client(console));
         return echo;
     }
 
-    private static Option<long> Buffer() =>
-        CliArguments.Count("--buffer", 4096, 1, BufferedClient.MaxBufferSize, "most bytes asked of the socket per receive");
+    private static Option<long> Buffer(string description) =>
+        CliArguments.Count("--buffer", 4096, 1, BufferedClient.MaxBufferSize, description);
 
-    private static Command Server()
+    private static Command Server(ConsoleStreams console)
     {
-        var command = new Command("server", "answer each message with the message minus its first 10 characters");
+        var command = new Command("server", "Answer each message with the message minus its first 10 characters.");
         var port = CliArguments.PortOption(1, 65535);
-        var buffer = Buffer();
+        command.Options.Add(port);
+        // Kept from the handout's API; the server reads through its transport's buffer, so it does not change reads.
+        command.Options.Add(Buffer("the handout's recv size; accepted for compatibility (the server's reads use the transport's buffer)"));
         var maxPayload = CliArguments.Count("--max-payload", EchoWire.DefaultMaxPayloadBytes, 0, EchoWire.MaxConfigurablePayloadBytes,
             "largest message in bytes; a longer payload_length closes that connection");
-        var gap = CliArguments.Seconds("--gap-timeout", 1, "fail a message or reply that stalls this long once begun");
-        command.Options.Add(port);
-        command.Options.Add(buffer);
+        var maxBuffered = CliArguments.Count("--max-buffered-bytes", EchoServerOptions.DefaultMaxBufferedBytes, 1, long.MaxValue,
+            "bytes held at once, across all connections, for large messages still arriving; a message that does not fit is refused");
+        var idle = CliArguments.Seconds("--idle-timeout", EchoServerOptions.Default.IdleTimeout.TotalSeconds,
+            "close a connection that starts no message for this long");
         command.Options.Add(maxPayload);
-        command.Options.Add(gap);
-        var shared = new ServerOptions(command, withBind: true, withTimeouts: false);
+        command.Options.Add(maxBuffered);
+        command.Options.Add(idle);
+        var shared = new ServerOptions(command);
         command.SetAction(async (parse, ct) =>
         {
+            var limits = shared.Limits(parse);
             var options = new EchoServerOptions
             {
                 MaxPayloadBytes = (int)parse.GetValue(maxPayload),
-                GapTimeout = parse.GetValue(gap),
-                MaxConnections = (int)Math.Min(int.MaxValue, shared.Host(parse).MaxConnections),
+                MaxBufferedBytes = parse.GetValue(maxBuffered),
+                GapTimeout = limits.GapTimeout,
+                RequestTimeout = limits.RequestTimeout,
+                IdleTimeout = parse.GetValue(idle),
             };
-            using var logging = LoggerFactory.Create(l => l.AddSwitchboardConsole(shared.Verbosity(parse)));
-            await using var services = new ServiceCollection().AddMetrics().AddSingleton<SwitchboardMetrics>().BuildServiceProvider();
-            var log = logging.CreateLogger("echo");
-            await using var server = new BufferedServer(
-                shared.Bind(parse)?.ToString() ?? string.Empty, parse.GetValue(port), (int)parse.GetValue(buffer), options, log,
-                services.GetRequiredService<SwitchboardMetrics>());
-            log.LogInformation("echo listening on {Endpoint}", server.LocalEndPoint);
-            await server.RunAsync(ct).ConfigureAwait(false);
-            log.LogInformation("stopped");
-            return ExitCodes.Success;
+            return await ServerRunner.RunAsync(
+                console,
+                [EchoEndpoint.Listen(shared.Bind(parse), parse.GetValue(port))],
+                shared.Host(parse),
+                shared.Verbosity(parse),
+                services => EchoEndpoint.Register(services, options),
+                ct);
         });
         return command;
     }
 
     private static Command Client(ConsoleStreams console)
     {
-        var command = new Command("client", "send each line of input as one message and print each reply on its own line");
+        var command = new Command("client", "Send each line of input as one message and print each reply on its own line.");
         var host = CliArguments.Host();
         var port = CliArguments.Port(1, 65535);
-        var buffer = Buffer();
+        var buffer = Buffer("most bytes asked of the socket per receive");
         command.Arguments.Add(host);
         command.Arguments.Add(port);
         command.Options.Add(buffer);

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Switchboard.Cli.Infrastructure;
 using Switchboard.Services.Common;
 using Switchboard.Services.Echo;
@@ -8,7 +6,6 @@ using Switchboard.Services.Files;
 using Switchboard.Services.Mailbox;
 using Switchboard.Services.Mailbox.Storage;
 using Switchboard.Transport.Hosting;
-using Switchboard.Transport.Observability;
 
 namespace Switchboard.Cli.Commands;
 
@@ -47,6 +44,7 @@ public static class UpCommand
             {
                 MailboxEndpoint.Listen(bind, parse.GetValue(mailboxPort)),
                 FilesEndpoint.Listen(bind, parse.GetValue(filesPort)),
+                EchoEndpoint.Listen(bind, parse.GetValue(echoPort)),
             };
             return await ServerRunner.RunAsync(
                 console,
@@ -57,19 +55,10 @@ public static class UpCommand
                 {
                     MailboxEndpoint.Register(services, new MailboxServerOptions { Limits = limits }, store);
                     FilesEndpoint.Register(services, files);
+                    EchoEndpoint.Register(services, new EchoServerOptions { GapTimeout = limits.GapTimeout, RequestTimeout = limits.RequestTimeout });
                 },
-                ct,
-                companion: (services, stop) => RunEchoAsync(services, bind?.ToString() ?? string.Empty, parse.GetValue(echoPort), limits.GapTimeout, stop));
+                ct);
         });
         return up;
-    }
-
-    /// <summary>Echo runs on its own sockets (the handout's per-receive buffer size), beside the Kestrel host.</summary>
-    private static async Task RunEchoAsync(IServiceProvider services, string bind, int port, TimeSpan gap, CancellationToken stop)
-    {
-        var log = services.GetRequiredService<ILoggerFactory>().CreateLogger("echo");
-        await using var echo = new BufferedServer(bind, port, bufferSize: 4096, new EchoServerOptions { GapTimeout = gap }, log, services.GetRequiredService<SwitchboardMetrics>());
-        log.LogInformation("echo listening on {Endpoint}", echo.LocalEndPoint);
-        await echo.RunAsync(stop).ConfigureAwait(false);
     }
 }

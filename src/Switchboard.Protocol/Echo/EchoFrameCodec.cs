@@ -1,33 +1,30 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Globalization;
 using System.Text;
+using Switchboard.Protocol.Framing;
 
 namespace Switchboard.Protocol.Echo;
 
 /// <summary>
-/// Encodes and decodes handout 001's messages, <c>[payload_length u32 BE][payload UTF-8]</c>.
-/// The length is checked against <see cref="MaxPayloadBytes"/> as soon as its four bytes are here, so
-/// a hostile prefix (up to 4 GiB) is refused before anyone allocates or waits for its payload.
+/// Handout 001's messages, <c>[payload_length u32 BE][payload UTF-8]</c>: the shared
+/// <see cref="LengthPrefixedDecoder"/> for the framing, plus strict UTF-8 for the payload.
 /// </summary>
 public sealed class EchoFrameCodec : IFrameDecoder<string>
 {
     /// <param name="maxPayloadBytes">Largest payload accepted, 0 to <see cref="EchoWire.MaxConfigurablePayloadBytes"/>.</param>
     public EchoFrameCodec(int maxPayloadBytes = EchoWire.DefaultMaxPayloadBytes)
     {
-        if (maxPayloadBytes < 0 || maxPayloadBytes > EchoWire.MaxConfigurablePayloadBytes)
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxPayloadBytes), maxPayloadBytes,
-                $"the payload limit must be 0-{EchoWire.MaxConfigurablePayloadBytes} bytes, got {maxPayloadBytes}");
-        }
-        MaxPayloadBytes = maxPayloadBytes;
+        Framing = new LengthPrefixedDecoder(maxPayloadBytes, "payload_length");
     }
 
     /// <summary>A codec with the default 16 MiB limit; stateless, share it.</summary>
     public static EchoFrameCodec Default { get; } = new();
 
+    /// <summary>The length-prefix framing underneath, for readers that handle payload bytes themselves.</summary>
+    public LengthPrefixedDecoder Framing { get; }
+
     /// <summary>Largest payload this codec accepts.</summary>
-    public int MaxPayloadBytes { get; }
+    public int MaxPayloadBytes => Framing.MaxPayloadBytes;
 
     /// <summary>The frame for <paramref name="payload"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="payload"/> holds a lone surrogate, which UTF-8 cannot carry (Python's <c>encode()</c> refuses it too).</exception>
@@ -66,55 +63,50 @@ public sealed class EchoFrameCodec : IFrameDecoder<string>
         }
     }
 
-    /// <summary>
-    /// Reads payload_length from the front of <paramref name="input"/> and checks it against the limit:
-    /// <see cref="DecodeStatus.Incomplete"/> before four bytes are here, <see cref="DecodeStatus.Invalid"/>
-    /// when it is over the limit, else <see cref="DecodeStatus.Complete"/> with the length.
-    /// </summary>
-    public DecodeStatus TryReadLength(in ReadOnlySequence<byte> input, out int payloadLength, out DecodeError error)
-    {
-        payloadLength = 0;
-        error = default;
-        if (input.Length < EchoWire.HeaderSize)
-        {
-            return DecodeStatus.Incomplete;
-        }
-        Span<byte> header = stackalloc byte[EchoWire.HeaderSize];
-        input.Slice(0, EchoWire.HeaderSize).CopyTo(header);
-        var announced = BinaryPrimitives.ReadUInt32BigEndian(header);
-        if (announced > (uint)MaxPayloadBytes)
-        {
-            error = new DecodeError("payload_length", announced.ToString(CultureInfo.InvariantCulture),
-                $"at most {MaxPayloadBytes.ToString(CultureInfo.InvariantCulture)} bytes", "frame-too-large");
-            return DecodeStatus.Invalid;
-        }
-        payloadLength = (int)announced;
-        return DecodeStatus.Complete;
-    }
+    /// <inheritdoc cref="LengthPrefixedDecoder.TryReadLength"/>
+    public DecodeStatus TryReadLength(in ReadOnlySequence<byte> input, out int payloadLength, out DecodeError error) =>
+        Framing.TryReadLength(input, out payloadLength, out error);
 
     /// <summary>Decodes one message; bytes after it are left for the next call.</summary>
     public DecodeStatus TryDecode(in ReadOnlySequence<byte> input, out string frame, out SequencePosition consumed, out DecodeError error)
     {
         frame = string.Empty;
-        consumed = input.Start;
-        var status = TryReadLength(input, out var length, out error);
+        var status = Framing.TryDecode(input, out var payload, out consumed, out error);
         if (status != DecodeStatus.Complete)
         {
             return status;
         }
-        long total = EchoWire.HeaderSize + length;
-        if (input.Length < total)
-        {
-            return DecodeStatus.Incomplete;
-        }
-        var payload = input.Slice(EchoWire.HeaderSize, length);
         if (!TryDecodeText(payload, out frame, out error))
         {
+            consumed = input.Start;
             return DecodeStatus.Invalid;
         }
-        consumed = input.GetPosition(total);
         return DecodeStatus.Complete;
     }
+
+    /// <summary>Decodes a payload already framed (e.g. by <c>LengthPrefixedFrameReader</c>) as strict UTF-8; the error names the first bad byte.</summary>
+    public static bool TryDecodePayload(in ReadOnlySequence<byte> payload, out string text, out DecodeError error) =>
+        TryDecodeText(payload, out text, out error);
+
+    /// <summary>
+    /// Checks that <paramref name="payload"/> is strict UTF-8 without decoding it, for servers that answer with
+    /// bytes (see <see cref="EchoReply.Utf8ReplyStart"/>). The error names the first bad byte.
+    /// </summary>
+    public static bool TryValidatePayload(in ReadOnlySequence<byte> payload, out DecodeError error)
+    {
+        error = default;
+        if (payload.IsSingleSegment)
+        {
+            return System.Text.Unicode.Utf8.IsValid(payload.FirstSpan) || Invalid(payload.FirstSpan, out error);
+        }
+        return WithContiguous(payload, out error, static (ReadOnlySpan<byte> span, out DecodeError e) =>
+        {
+            e = default;
+            return System.Text.Unicode.Utf8.IsValid(span) || Invalid(span, out e);
+        });
+    }
+
+    private delegate bool SpanCheck(ReadOnlySpan<byte> span, out DecodeError error);
 
     private static void Write(Span<byte> destination, string payload, int length)
     {
@@ -128,13 +120,22 @@ public sealed class EchoFrameCodec : IFrameDecoder<string>
         {
             return TryDecodeText(payload.FirstSpan, out text, out error);
         }
-        // Multi-segment payloads are copied once so validation and the error position work on one span.
-        var rented = ArrayPool<byte>.Shared.Rent((int)payload.Length);
+        string decoded = string.Empty;
+        var ok = WithContiguous(payload, out error, (ReadOnlySpan<byte> span, out DecodeError e) => TryDecodeText(span, out decoded, out e));
+        text = decoded;
+        return ok;
+    }
+
+    /// <summary>Multi-segment payloads are copied once so validation and the error position work on one span.</summary>
+    private static bool WithContiguous(in ReadOnlySequence<byte> payload, out DecodeError error, SpanCheck check)
+    {
+        var length = (int)payload.Length;
+        var rented = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            var span = rented.AsSpan(0, (int)payload.Length);
+            var span = rented.AsSpan(0, length);
             payload.CopyTo(span);
-            return TryDecodeText(span, out text, out error);
+            return check(span, out error);
         }
         finally
         {
@@ -151,6 +152,12 @@ public sealed class EchoFrameCodec : IFrameDecoder<string>
             return true;
         }
         text = string.Empty;
+        return Invalid(payload, out error);
+    }
+
+    /// <summary>Always false; fills <paramref name="error"/> with the position and bytes of the first invalid sequence.</summary>
+    private static bool Invalid(ReadOnlySpan<byte> payload, out DecodeError error)
+    {
         var at = FirstInvalidByte(payload);
         var shown = payload.Slice(at, Math.Min(8, payload.Length - at));
         var value = $"not valid UTF-8 at byte {at} ({Convert.ToHexString(shown).ToLowerInvariant()}{(payload.Length - at > 8 ? "..." : string.Empty)})";

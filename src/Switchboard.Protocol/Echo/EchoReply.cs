@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Switchboard.Protocol.Echo;
 
 /// <summary>
@@ -35,6 +37,47 @@ public static class EchoReply
             if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
             {
                 i++;
+            }
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// Where the reply starts inside a message given as valid UTF-8 bytes: the reply is the payload from this
+    /// offset on, byte for byte the UTF-8 of <see cref="For"/>, without decoding to a string. Valid UTF-8 holds
+    /// no surrogates, so a code point is exactly a byte that is not a continuation byte (<c>10xxxxxx</c>).
+    /// </summary>
+    /// <param name="validUtf8">A payload already checked with <see cref="EchoFrameCodec.TryValidatePayload"/>.</param>
+    public static long Utf8ReplyStart(in ReadOnlySequence<byte> validUtf8)
+    {
+        var seen = 0;
+        long offset = 0;
+        foreach (var segment in validUtf8)
+        {
+            var span = segment.Span;
+            for (var i = 0; i < span.Length; i++, offset++)
+            {
+                if ((span[i] & 0xC0) != 0x80 && seen++ == EchoWire.StrippedCharacters)
+                {
+                    return offset;
+                }
+            }
+        }
+        return offset;
+    }
+
+    /// <summary>Python's <c>len(s)</c> for a string given as valid UTF-8 bytes.</summary>
+    public static long CodePointCount(in ReadOnlySequence<byte> validUtf8)
+    {
+        long count = 0;
+        foreach (var segment in validUtf8)
+        {
+            foreach (var b in segment.Span)
+            {
+                if ((b & 0xC0) != 0x80)
+                {
+                    count++;
+                }
             }
         }
         return count;

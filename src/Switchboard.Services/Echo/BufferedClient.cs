@@ -1,15 +1,18 @@
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using Switchboard.Protocol;
 using Switchboard.Protocol.Echo;
 using Switchboard.Transport.Client;
+using Switchboard.Transport.Framing;
 using Switchboard.Transport.Timeouts;
 
 namespace Switchboard.Services.Echo;
 
 /// <summary>
 /// Handout 001's <c>buffered_client.py</c>: sends length-prefixed messages and receives the server's replies.
-/// Connects on construction.
+/// Connects on construction. Built on the shared client connection (<see cref="ClientConnection"/>) and the same
+/// frame reader and decoder as the server.
 /// </summary>
 /// <remarks>
 /// <para>Failures of the exchange never throw: <see cref="ReceiveMessage"/> returns <c>("", false)</c> when the
@@ -17,8 +20,9 @@ namespace Switchboard.Services.Echo;
 /// <see cref="LastError"/> says which. <see cref="SendMessage"/> returns normally even when the connection is
 /// gone (the handout's grader keeps sending to a stopping server); the next receive reports the failure.
 /// Only misuse throws (a null message, text that UTF-8 cannot carry).</para>
-/// <para>Each receive asks the socket for at most <see cref="BufferSize"/> bytes. Longer messages are reassembled;
-/// bytes of the next message that arrive with the end of this one are kept for the next call.</para>
+/// <para>Each receive asks the socket for at most <see cref="BufferSize"/> bytes (the handout's <c>recv(buffer_size)</c>);
+/// longer replies are reassembled, and bytes of the next reply that arrive with the end of this one are kept for
+/// the next call.</para>
 /// <para>One send and one receive may run at the same time (e.g. on two threads); two sends, or two receives,
 /// may not.</para>
 /// </remarks>
@@ -27,8 +31,9 @@ public sealed class BufferedClient : IDisposable, IAsyncDisposable
     /// <summary>Largest buffer size accepted: 1 MiB (the handout suggests a power of two up to 4096).</summary>
     public const int MaxBufferSize = 1024 * 1024;
 
-    private readonly Socket _socket;
-    private readonly EchoFrameBuffer _received;
+    private readonly ClientConnection _connection;
+    private readonly PipeReader _input;
+    private readonly LengthPrefixedFrameReader _reader;
     private volatile string? _failure;
     private int _shutDown;
 
@@ -48,20 +53,22 @@ public sealed class BufferedClient : IDisposable, IAsyncDisposable
     {
     }
 
-    private BufferedClient(Socket socket, int bufferSize, int maxPayloadBytes)
+    private BufferedClient(ClientConnection connection, int bufferSize, int maxPayloadBytes)
     {
-        _socket = socket;
-        _socket.NoDelay = true;
+        _connection = connection;
         BufferSize = bufferSize;
-        RemoteEndPoint = socket.RemoteEndPoint!;
-        _received = new EchoFrameBuffer(bufferSize, new EchoFrameCodec(maxPayloadBytes));
+        RemoteEndPoint = connection.RemoteEndPoint;
+        // Not connection.Input: every receive must ask the socket for at most bufferSize bytes (SPEC), which a
+        // pipe over the plain stream does not promise. The connection still owns the socket and sends.
+        _input = PipeReader.Create(new ReceiveSizeCappedStream(connection.Socket, bufferSize), new StreamPipeReaderOptions(bufferSize: Math.Max(bufferSize, 4096), minimumReadSize: 1));
+        _reader = new LengthPrefixedFrameReader(_input, new EchoFrameCodec(maxPayloadBytes).Framing, EchoWire.RecordName);
     }
 
     /// <summary>Connects without blocking a thread. Same arguments and failures as the constructor.</summary>
     public static async Task<BufferedClient> ConnectAsync(string host, int port, int bufferSize, CancellationToken cancellationToken = default, int maxPayloadBytes = EchoWire.DefaultMaxPayloadBytes)
     {
-        var socket = await ValidatedConnectAsync(host, port, bufferSize, maxPayloadBytes, cancellationToken).ConfigureAwait(false);
-        return new BufferedClient(socket, bufferSize, maxPayloadBytes);
+        var connection = await ValidatedConnectAsync(host, port, bufferSize, maxPayloadBytes, cancellationToken).ConfigureAwait(false);
+        return new BufferedClient(connection, bufferSize, maxPayloadBytes);
     }
 
     /// <summary>Most bytes asked of the socket per receive.</summary>
@@ -75,41 +82,32 @@ public sealed class BufferedClient : IDisposable, IAsyncDisposable
 
     /// <summary>Encodes <paramref name="message"/> as <c>[payload_length][payload]</c> and sends all of it.</summary>
     /// <exception cref="ArgumentException"><paramref name="message"/> is null or holds a lone surrogate.</exception>
-    public void SendMessage(string message)
-    {
-        var frame = EchoFrameCodec.Encode(message);
-        if (_failure is not null)
-        {
-            return;
-        }
-        try
-        {
-            var sent = 0;
-            while (sent < frame.Length)
-            {
-                sent += _socket.Send(frame, sent, frame.Length - sent, SocketFlags.None);
-            }
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            Fail(e);
-        }
-    }
+    public void SendMessage(string message) =>
+        // The handout's send_message blocks; the connection is asynchronous and uses ConfigureAwait(false)
+        // throughout, so blocking here cannot deadlock on a synchronization context.
+        SendMessageAsync(message).GetAwaiter().GetResult();
 
     /// <inheritdoc cref="SendMessage"/>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired; part of the message may have been sent.</exception>
     public async Task SendMessageAsync(string message, CancellationToken cancellationToken = default)
     {
-        var frame = EchoFrameCodec.Encode(message);
+        var length = EchoFrameCodec.PayloadByteCount(message);
         if (_failure is not null)
         {
             return;
         }
         try
         {
-            await _socket.SendAsync(frame, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            if (length > BufferedFrameLimit)
+            {
+                // One copy of a large message, not a second one inside the pipe.
+                await _connection.Output.WriteAsync(EchoFrameCodec.Encode(message), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            EchoFrameCodec.Encode(_connection.Output, message);
+            await _connection.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (IsConnectionFailure(e))
         {
             Fail(e);
         }
@@ -118,51 +116,47 @@ public sealed class BufferedClient : IDisposable, IAsyncDisposable
     /// <summary>Waits for the next whole reply.</summary>
     /// <returns>The payload and true; or <c>("", false)</c> when the server closed the connection or the exchange
     /// failed (see <see cref="LastError"/>). Once it has failed it keeps returning <c>("", false)</c>.</returns>
-    public (string Payload, bool Success) ReceiveMessage()
-    {
-        try
-        {
-            while (_failure is null)
-            {
-                if (TryTake(out var reply))
-                {
-                    return reply;
-                }
-                var received = _socket.Receive(_received.GetReceiveMemory().Span, SocketFlags.None);
-                if (!Received(received))
-                {
-                    break;
-                }
-            }
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            Fail(e);
-        }
-        return (string.Empty, false);
-    }
+    public (string Payload, bool Success) ReceiveMessage() =>
+        // The handout's receive_message blocks; see SendMessage on why blocking is safe here.
+        ReceiveMessageAsync().GetAwaiter().GetResult();
 
     /// <inheritdoc cref="ReceiveMessage"/>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired. Bytes already received are kept,
     /// so a later call continues where this one stopped.</exception>
     public async Task<(string Payload, bool Success)> ReceiveMessageAsync(CancellationToken cancellationToken = default)
     {
+        if (_failure is not null)
+        {
+            return (string.Empty, false);
+        }
         try
         {
-            while (_failure is null)
+            var read = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (read.IsClosed)
             {
-                if (TryTake(out var reply))
-                {
-                    return reply;
-                }
-                var received = await _socket.ReceiveAsync(_received.GetReceiveMemory(), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                if (!Received(received))
-                {
-                    break;
-                }
+                _failure ??= "server closed the connection";
+                return (string.Empty, false);
             }
+            if (EchoFrameCodec.TryDecodePayload(read.Frame, out var payload, out var error))
+            {
+                return (payload, true);
+            }
+            throw new Protocol.ProtocolViolationException(EchoWire.RecordName, error);
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Protocol.ProtocolViolationException e)
+        {
+            // Framing cannot be recovered after a bad record: nothing later on this connection can be trusted.
+            _failure ??= e.Message;
+            _connection.Socket.Dispose();
+        }
+        catch (PeerClosedException e)
+        {
+            const string closed = "connection closed";
+            _failure ??= e.Message.StartsWith(closed, StringComparison.Ordinal)
+                ? $"server closed the connection{e.Message[closed.Length..]}"
+                : e.Message;
+        }
+        catch (Exception e) when (IsConnectionFailure(e))
         {
             Fail(e);
         }
@@ -179,13 +173,15 @@ public sealed class BufferedClient : IDisposable, IAsyncDisposable
         _failure ??= "the client has been shut down";
         try
         {
-            _socket.Shutdown(SocketShutdown.Both);
+            _connection.Socket.Shutdown(SocketShutdown.Both);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             // Already reset by the server, or closed after a malformed reply: releasing is all that is left.
         }
-        _socket.Dispose();
+        // The socket, not the pipes: a receive or send may still be running on another thread, and it ends
+        // (reporting the shutdown) once its socket is gone.
+        _connection.Socket.Dispose();
     }
 
     /// <summary>Same as <see cref="Shutdown"/>.</summary>
@@ -206,49 +202,31 @@ public sealed class BufferedClient : IDisposable, IAsyncDisposable
         }
     }
 
-    private static async Task<Socket> ValidatedConnectAsync(string host, int port, int bufferSize, int maxPayloadBytes, CancellationToken cancellationToken)
+    private static async Task<ClientConnection> ValidatedConnectAsync(string host, int port, int bufferSize, int maxPayloadBytes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(host);
         ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
         CheckBufferSize(bufferSize);
         _ = new EchoFrameCodec(maxPayloadBytes);
-        return await TcpConnector.ConnectAsync(host, port, TransportLimits.Default.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        return await ClientConnection.ConnectAsync(host, port, TransportLimits.Default.ConnectTimeout, cancellationToken).ConfigureAwait(false);
     }
 
-    private bool TryTake(out (string Payload, bool Success) reply)
-    {
-        var status = _received.TryTake(out var payload, out var error);
-        reply = (payload, true);
-        if (status == DecodeStatus.Invalid)
-        {
-            // Framing cannot be recovered after a bad record: nothing later on this connection can be trusted.
-            _failure ??= new Protocol.ProtocolViolationException(EchoWire.RecordName, error).Message;
-            _socket.Dispose();
-        }
-        return status == DecodeStatus.Complete;
-    }
+    // Frames up to this size are encoded straight into the pipe.
+    private const int BufferedFrameLimit = 64 * 1024;
 
-    /// <summary>Records a receive's bytes; false (and the reason) when the server closed the connection.</summary>
-    private bool Received(int count)
-    {
-        if (count > 0)
-        {
-            _received.Advance(count);
-            return true;
-        }
-        _failure ??= _received.Buffered == 0
-            ? "server closed the connection"
-            : $"server closed the connection after {Utf8Text.Bytes(_received.Buffered)} of an incomplete {EchoWire.RecordName}";
-        return false;
-    }
+    private bool IsConnectionFailure(Exception e) =>
+        e is SocketException or IOException or ObjectDisposedException
+        || (e is InvalidOperationException && _shutDown == 1);
 
-    private void Fail(Exception e) => _failure ??= e switch
+    private void Fail(Exception e) => _failure ??= Unwrap(e) switch
     {
+        _ when _shutDown == 1 => "the client has been shut down",
         ObjectDisposedException => "the client has been shut down",
         SocketException { SocketErrorCode: SocketError.ConnectionReset } => "server reset the connection",
-        SocketException { SocketErrorCode: SocketError.Shutdown or SocketError.OperationAborted or SocketError.Interrupted } when _shutDown == 1 => "the client has been shut down",
         SocketException s => $"connection lost: {s.Message}",
-        _ => e.Message,
+        var other => $"connection lost: {other.Message}",
     };
+
+    private static Exception Unwrap(Exception e) => e is IOException { InnerException: SocketException s } ? s : e;
 }

@@ -1,10 +1,7 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Switchboard.Protocol;
-using Switchboard.Protocol.Echo;
 using Switchboard.Transport.Hosting;
 using Switchboard.Transport.Observability;
 
@@ -12,16 +9,18 @@ namespace Switchboard.Services.Echo;
 
 /// <summary>
 /// Handout 001's <c>buffered_server.py</c>: answers each length-prefixed message with the message minus its
-/// first ten characters. Binds on construction; <see cref="Start"/> (or <see cref="RunAsync"/>) serves until
+/// first ten characters. A thin facade: the constructor starts a <see cref="TcpServerHost"/> with the echo
+/// endpoint (<see cref="EchoConnectionHandler"/>), <see cref="Start"/> (or <see cref="RunAsync"/>) serves until
 /// <see cref="KeepRunning"/> is set to false.
 /// </summary>
 /// <remarks>
-/// <para>Concurrency: unlike the handout's one-client-at-a-time loop, every accepted client is served at once
-/// on its own asynchronous session, up to <see cref="EchoServerOptions.MaxConnections"/>; a silent or slow
-/// client delays nobody else. Within one connection messages are answered in order.</para>
-/// <para>Each receive asks the socket for at most <see cref="BufferSize"/> bytes; longer messages are
-/// reassembled, and a message whose payload_length exceeds <see cref="EchoServerOptions.MaxPayloadBytes"/>
-/// closes that connection (logged) before anything is allocated for it. Other clients are not disturbed.</para>
+/// <para>Concurrency: unlike the handout's one-client-at-a-time loop, every accepted client is served at once,
+/// up to <see cref="EchoServerOptions.MaxConnections"/>; a silent or slow client delays nobody else. Within one
+/// connection messages are answered in order.</para>
+/// <para>Binding: the constructor binds and listens. Clients that connect before <see cref="Start"/> wait, unread,
+/// as they would in the handout's listen backlog, and are served once it runs.</para>
+/// <para><see cref="BufferSize"/> is the handout's <c>recv()</c> size: validated and kept for the API, not a
+/// property of the exchange (the server reads through Kestrel's pipe; messages of any length are reassembled).</para>
 /// <para>Stopping: setting <see cref="KeepRunning"/> to false (or cancelling <see cref="RunAsync"/>'s token)
 /// stops accepting at once, stops reading messages at once (a message arriving after the stop is not
 /// answered), lets replies already being written finish for up to <see cref="EchoServerOptions.StopTimeout"/>,
@@ -29,26 +28,23 @@ namespace Switchboard.Services.Echo;
 /// </remarks>
 public sealed class BufferedServer : IDisposable, IAsyncDisposable
 {
-    private readonly Socket _listener;
-    private readonly EchoFrameCodec _codec;
-    private readonly EchoServerOptions _options;
-    private readonly ILogger _logger;
-    private readonly SwitchboardMetrics? _metrics;
+    private readonly TcpServerHost _host;
+    private readonly EchoServerState _state;
     private readonly CancellationTokenSource _shutdown = new();
-    private readonly ConcurrentDictionary<Socket, Task> _sessions = new();
+    private readonly CancellationTokenSource _abort = new();
     private readonly Lock _gate = new();
     private CancellationTokenSource? _run;
     private Task _finished = Task.CompletedTask;
+    private Task? _stopped;
     private volatile bool _keepRunning = true;
     private bool _started;
-    private int _active;
     private int _shutDown;
 
-    /// <summary>Creates the listening socket and binds it, as the handout's constructor does.</summary>
+    /// <summary>Binds and listens, as the handout's constructor does.</summary>
     /// <param name="bindAddress">Which local address to accept clients on: <c>""</c> (the handout's <c>''</c>), <c>*</c> or
     /// null for every interface (IPv4 and IPv6 where available), an IP literal, or a host name.</param>
     /// <param name="port">0-65535; 0 lets the OS choose (read it back from <see cref="Port"/>).</param>
-    /// <param name="bufferSize">Most bytes asked of the socket per receive, 1 to <see cref="BufferedClient.MaxBufferSize"/>.</param>
+    /// <param name="bufferSize">The handout's receive size, 1 to <see cref="BufferedClient.MaxBufferSize"/> (see remarks).</param>
     /// <param name="options">Limits; <see cref="EchoServerOptions.Default"/> when null.</param>
     /// <param name="logger">Receives one line per accepted, closed and rejected connection; nothing is logged when null.</param>
     /// <param name="metrics">Counts connections, messages, bytes and rejects under the service name <c>echo</c>.</param>
@@ -58,13 +54,32 @@ public sealed class BufferedServer : IDisposable, IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(port, IPEndPoint.MinPort);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
         BufferedClient.CheckBufferSize(bufferSize);
-        _options = (options ?? EchoServerOptions.Default).Validated();
-        _codec = new EchoFrameCodec(_options.MaxPayloadBytes);
-        _logger = logger ?? NullLogger.Instance;
-        _metrics = metrics;
+        var validated = (options ?? EchoServerOptions.Default).Validated();
         BufferSize = bufferSize;
-        _listener = EchoListener.Bind(bindAddress, port, _options.Backlog);
-        LocalEndPoint = (IPEndPoint)_listener.LocalEndPoint!;
+        _state = new EchoServerState(validated, holdUntilServing: true);
+        var address = ResolveBindAddress(bindAddress, port);
+        var hostOptions = new ServerHostOptions
+        {
+            MaxConnections = validated.MaxConnections,
+            ShutdownTimeout = validated.StopTimeout,
+            Backlog = validated.Backlog,
+        };
+        // The one blocking step of construction: the handout's constructor binds. The host uses
+        // ConfigureAwait(false) throughout, so blocking here cannot deadlock on a synchronization context.
+        _host = TcpServerHost.StartAsync(
+            [EchoEndpoint.Listen(address, port)],
+            hostOptions,
+            services =>
+            {
+                EchoEndpoint.Register(services, validated, _state);
+                if (metrics is not null)
+                {
+                    services.AddSingleton(metrics);
+                }
+            },
+            logger is null ? null : l => ForwardingLoggerProvider.AddTo(l, logger, EchoConnectionHandler.ServiceName),
+            CancellationToken.None).GetAwaiter().GetResult();
+        LocalEndPoint = _host.Endpoints[EchoConnectionHandler.ServiceName];
     }
 
     /// <summary>The address and port actually bound.</summary>
@@ -73,11 +88,11 @@ public sealed class BufferedServer : IDisposable, IAsyncDisposable
     /// <summary>The port actually bound (the OS's choice when 0 was asked for).</summary>
     public int Port => LocalEndPoint.Port;
 
-    /// <summary>Most bytes asked of the socket per receive.</summary>
+    /// <summary>The handout's receive size, as given (see remarks).</summary>
     public int BufferSize { get; }
 
-    /// <summary>Clients being served right now.</summary>
-    public int ActiveConnections => Volatile.Read(ref _active);
+    /// <summary>Clients being served (or waiting for <see cref="Start"/>) right now.</summary>
+    public int ActiveConnections => _state.ActiveConnections;
 
     /// <summary>
     /// True from construction. Set it to false to stop a running <see cref="Start"/>/<see cref="RunAsync"/>: it
@@ -97,7 +112,7 @@ public sealed class BufferedServer : IDisposable, IAsyncDisposable
                 {
                     run = _run;
                 }
-                // Cancelled outside the lock: cancellation may run the accept loop's continuation inline.
+                // Cancelled outside the lock: cancellation may run RunAsync's continuation inline.
                 Cancel(run);
             }
         }
@@ -124,16 +139,18 @@ public sealed class BufferedServer : IDisposable, IAsyncDisposable
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         var run = BeginRun(cancellationToken, out var finished);
-        using var stopDeadline = new CancellationTokenSource();
         try
         {
-            await AcceptLoopAsync(run.Token, stopDeadline.Token).ConfigureAwait(false);
+            _state.BeginServing();
+            var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await using (run.Token.UnsafeRegister(static s => ((TaskCompletionSource)s!).TrySetResult(), stop).ConfigureAwait(false))
+            {
+                await stop.Task.ConfigureAwait(false);
+            }
+            await StopHostAsync().ConfigureAwait(false);
         }
         finally
         {
-            _listener.Dispose();
-            stopDeadline.CancelAfter(_options.StopTimeout);
-            await Task.WhenAll(_sessions.Values).ConfigureAwait(false);
             lock (_gate)
             {
                 _run = null;
@@ -144,7 +161,7 @@ public sealed class BufferedServer : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Releases every socket at once: the listening socket and every client connection. A running
+    /// Releases every socket at once: the listening socket and every client connection (no grace period). A running
     /// <see cref="Start"/>/<see cref="RunAsync"/> returns. Safe to call more than once.
     /// </summary>
     public void Shutdown()
@@ -154,12 +171,10 @@ public sealed class BufferedServer : IDisposable, IAsyncDisposable
             return;
         }
         _keepRunning = false;
+        Cancel(_abort);
         Cancel(_shutdown);
-        _listener.Dispose();
-        foreach (var socket in _sessions.Keys)
-        {
-            socket.Dispose();
-        }
+        // Blocks, as the handout's shutdown() does, until the sockets are really closed.
+        StopHostAsync().GetAwaiter().GetResult();
     }
 
     /// <summary>Same as <see cref="Shutdown"/>.</summary>
@@ -168,7 +183,13 @@ public sealed class BufferedServer : IDisposable, IAsyncDisposable
     /// <summary>Shuts down and waits until a running <see cref="RunAsync"/> has finished.</summary>
     public async ValueTask DisposeAsync()
     {
-        Shutdown();
+        if (Interlocked.Exchange(ref _shutDown, 1) == 0)
+        {
+            _keepRunning = false;
+            Cancel(_abort);
+            Cancel(_shutdown);
+            await StopHostAsync().ConfigureAwait(false);
+        }
         Task finished;
         lock (_gate)
         {
@@ -200,90 +221,18 @@ public sealed class BufferedServer : IDisposable, IAsyncDisposable
         }
     }
 
-    private async Task AcceptLoopAsync(CancellationToken stop, CancellationToken stopDeadline)
+    /// <summary>Stops the host once: graceful up to <see cref="EchoServerOptions.StopTimeout"/>, at once after <see cref="Shutdown"/>.</summary>
+    private Task StopHostAsync()
     {
-        while (!stop.IsCancellationRequested)
+        lock (_gate)
         {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(stop).ConfigureAwait(false);
-            }
-            catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-            catch (SocketException e)
-            {
-                // A client that gave up while queued, or the process out of descriptors: the listener itself is
-                // fine. The pause keeps a persistent failure (descriptors exhausted) from spinning a core.
-                _logger.LogWarning("accept failed: {Reason}", e.Message);
-                _metrics?.Reject(EchoSession.Service, "accept-failed");
-                if (!await PauseAsync(TimeSpan.FromMilliseconds(50), stop).ConfigureAwait(false))
-                {
-                    return;
-                }
-                continue;
-            }
-            Admit(client, stop, stopDeadline);
+            return _stopped ??= StopAndDisposeAsync();
         }
-    }
 
-    private void Admit(Socket client, CancellationToken stop, CancellationToken stopDeadline)
-    {
-        var peer = Describe(client);
-        if (Interlocked.Increment(ref _active) > _options.MaxConnections)
+        async Task StopAndDisposeAsync()
         {
-            Interlocked.Decrement(ref _active);
-            _metrics?.Reject(EchoSession.Service, "server-full");
-            _logger.LogWarning("{Peer}: rejected: server full ({Max} connections)", peer, _options.MaxConnections);
-            client.Dispose();
-            return;
-        }
-        client.NoDelay = true;
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        // Registered before it runs, so Shutdown and the final wait always see it.
-        _sessions[client] = ServeAsync(client, peer, started.Task, stop, stopDeadline);
-        started.SetResult();
-    }
-
-    private async Task ServeAsync(Socket client, string peer, Task registered, CancellationToken stop, CancellationToken stopDeadline)
-    {
-        await registered.ConfigureAwait(false);
-        _metrics?.ConnectionOpened(EchoSession.Service);
-        _logger.LogInformation("accepted {Peer}", peer);
-        var session = new EchoSession(client, peer, BufferSize, _codec, _options, _logger, _metrics);
-        try
-        {
-            var clientClosed = await session.RunAsync(stop, stopDeadline).ConfigureAwait(false);
-            _logger.LogInformation("{Peer}: closed by {Who} after {Count} messages", peer, clientClosed ? "client" : "server stop", session.Messages);
-        }
-        catch (SwitchboardException e)
-        {
-            _metrics?.Reject(EchoSession.Service, e.Reason);
-            _logger.LogWarning("{Peer}: rejected: {Reason}", peer, e.Message);
-        }
-        catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or ObjectDisposedException or SocketException)
-        {
-            _logger.LogInformation("{Peer}: closed by server stop after {Count} messages", peer, session.Messages);
-        }
-        catch (SocketException e)
-        {
-            _metrics?.Reject(EchoSession.Service, "network");
-            _logger.LogWarning("{Peer}: connection lost after {Count} messages: {Reason}", peer, session.Messages, e.Message);
-        }
-        catch (Exception e)
-        {
-            // Not an expected failure: a bug. Log it whole and keep serving the others.
-            _metrics?.Reject(EchoSession.Service, "internal");
-            _logger.LogError(e, "{Peer}: internal error", peer);
-        }
-        finally
-        {
-            client.Dispose();
-            _sessions.TryRemove(client, out _);
-            Interlocked.Decrement(ref _active);
-            _metrics?.ConnectionClosed(EchoSession.Service);
+            await _host.StopAsync(_abort.Token).ConfigureAwait(false);
+            await _host.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -299,29 +248,29 @@ public sealed class BufferedServer : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Waits without blocking a thread; false when <paramref name="stop"/> fired first.</summary>
-    private static async Task<bool> PauseAsync(TimeSpan delay, CancellationToken stop)
+    /// <summary>The handout's bind argument as an address: empty, <c>*</c> or null for all interfaces (Python's <c>''</c>), an IP literal, or a host name.</summary>
+    private static IPAddress? ResolveBindAddress(string? bindAddress, int port)
     {
+        if (BindAddress.TryParse(bindAddress, out var address, out _))
+        {
+            return address;
+        }
+        var host = bindAddress!;
         try
         {
-            await Task.Delay(delay, stop).ConfigureAwait(false);
-            return true;
+            var addresses = Dns.GetHostAddresses(host);
+            // Python's bind on an AF_INET socket takes the IPv4 address of a name; do the same where there is one.
+            return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
+                ?? addresses.FirstOrDefault()
+                ?? throw new SocketException((int)SocketError.HostNotFound);
         }
-        catch (OperationCanceledException)
+        catch (SocketException e)
         {
-            return false;
+            throw new ServerStartException($"cannot listen (echo on {host} port {port}): bind address '{host}' does not resolve: {e.Message}", e);
         }
-    }
-
-    private static string Describe(Socket client)
-    {
-        try
+        catch (ArgumentException e)
         {
-            return PeerAddress.Format(client.RemoteEndPoint);
-        }
-        catch (SocketException)
-        {
-            return "unknown peer";
+            throw new ServerStartException($"cannot listen (echo on {host} port {port}): bind address '{host}' is not valid: {e.Message}", e);
         }
     }
 }

@@ -14,13 +14,30 @@ public static class PipeFrameReader
     /// <summary>
     /// Reads one frame. The gap rule applies from the call (or, with <paramref name="idleUntilFirstByte"/>,
     /// from the frame's first byte, so long-lived connections may sit idle between frames).
-    /// A frame must fit in the transport's read buffer (Kestrel: 1 MiB unless raised).
+    /// A frame must fit in the transport's read buffer (Kestrel: 1 MiB unless raised); length-prefixed frames
+    /// that may not fit are read with <see cref="LengthPrefixedFrameReader"/>, which streams them.
     /// </summary>
     /// <param name="record">The record's name for error messages (e.g. <c>MessageRequest</c>).</param>
     /// <exception cref="ProtocolViolationException">The bytes are not a valid frame.</exception>
-    /// <exception cref="PeerClosedException">The peer closed before the frame was complete.</exception>
+    /// <exception cref="PeerClosedException">The peer closed before the frame was complete, or before it began.</exception>
     /// <exception cref="PeerTimeoutException">The gap rule or deadline fired.</exception>
     public static async ValueTask<TFrame> ReadFrameAsync<TFrame>(
+        this PipeReader reader, IFrameDecoder<TFrame> decoder, GapTimer timer, string record, bool idleUntilFirstByte = false)
+    {
+        var result = await reader.TryReadFrameAsync(decoder, timer, record, idleUntilFirstByte).ConfigureAwait(false);
+        return result.IsClosed ? throw new PeerClosedException($"connection closed before {record} arrived") : result.Frame;
+    }
+
+    /// <summary>
+    /// Reads one frame, or reports <see cref="FrameReadResult{TFrame}.Closed"/> when the peer closed cleanly
+    /// between frames (nothing of a next frame had arrived): the normal end of a long-lived connection. A close
+    /// in the middle of a frame is still a <see cref="PeerClosedException"/>, as in Bedrock's <c>ProtocolReader</c>.
+    /// Timing is as for <see cref="ReadFrameAsync{TFrame}"/>.
+    /// </summary>
+    /// <exception cref="ProtocolViolationException">The bytes are not a valid frame.</exception>
+    /// <exception cref="PeerClosedException">The peer closed part-way through a frame.</exception>
+    /// <exception cref="PeerTimeoutException">The gap rule or deadline fired.</exception>
+    public static async ValueTask<FrameReadResult<TFrame>> TryReadFrameAsync<TFrame>(
         this PipeReader reader, IFrameDecoder<TFrame> decoder, GapTimer timer, string record, bool idleUntilFirstByte = false)
     {
         if (idleUntilFirstByte)
@@ -55,7 +72,7 @@ public static class PipeFrameReader
                 {
                     reader.AdvanceTo(consumed);
                     timer.Pause();
-                    return frame;
+                    return FrameReadResult<TFrame>.Of(frame);
                 }
                 if (status == DecodeStatus.Invalid)
                 {
@@ -67,9 +84,12 @@ public static class PipeFrameReader
             {
                 var received = buffer.Length;
                 reader.AdvanceTo(buffer.Start, buffer.End);
-                throw new PeerClosedException(received == 0
-                    ? $"connection closed before {record} arrived"
-                    : $"connection closed after {Utf8Text.Bytes(received)} of an incomplete {record}");
+                if (received == 0)
+                {
+                    timer.Pause();
+                    return FrameReadResult<TFrame>.Closed;
+                }
+                throw new PeerClosedException($"connection closed after {Utf8Text.Bytes(received)} of an incomplete {record}");
             }
             reader.AdvanceTo(buffer.Start, buffer.End);
             timer.Restart();

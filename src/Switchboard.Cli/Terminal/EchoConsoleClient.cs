@@ -1,6 +1,7 @@
 using Switchboard.Services.Common;
+using Switchboard.Services.Echo;
 
-namespace Switchboard.Services.Echo;
+namespace Switchboard.Cli.Terminal;
 
 /// <summary><c>switchboard echo client</c>: each line of input is sent as one message and each reply printed as one line of output.</summary>
 public static class EchoConsoleClient
