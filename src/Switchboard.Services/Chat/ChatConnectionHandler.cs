@@ -77,7 +77,7 @@ internal abstract class ChatConnectionHandler : ServiceConnectionHandler
         finally
         {
             queue.Complete();
-            await FlushThenDisposeAsync(queue, serverStopping).ConfigureAwait(false);
+            await FlushThenDisposeAsync(queue).ConfigureAwait(false);
         }
     }
 
@@ -87,13 +87,15 @@ internal abstract class ChatConnectionHandler : ServiceConnectionHandler
     /// <summary>
     /// Reads the next frame within the choosing deadline (username or pairing), restarted for each try.
     /// Past it the peer is told <paramref name="timeoutCode"/> and a <see cref="PeerTimeoutException"/> ends the connection.
+    /// Null when the peer closed between frames.
     /// </summary>
     protected async Task<string?> ReadChoiceAsync(ChatMember member, PipeReader input, GapTimer timer, string what, string timeoutCode)
     {
         timer.StartDeadline(Options.UsernameTimeout);
         try
         {
-            return await input.ReadFrameAsync(ChatFrameCodec.FromClients, timer, what).ConfigureAwait(false);
+            var result = await input.TryReadFrameAsync(ChatFrameCodec.FromClients, timer, what).ConfigureAwait(false);
+            return result.IsClosed ? null : result.Frame;
         }
         catch (PeerTimeoutException)
         {
@@ -119,7 +121,7 @@ internal abstract class ChatConnectionHandler : ServiceConnectionHandler
         });
     }
 
-    private async Task FlushThenDisposeAsync(OutgoingQueue queue, CancellationToken serverStopping)
+    private async Task FlushThenDisposeAsync(OutgoingQueue queue)
     {
         // Whatever was queued last (full, a timeout code, the shutdown notice) should reach the peer, but a peer
         // that does not read must not hold the connection open: bound the wait.
@@ -128,7 +130,6 @@ internal abstract class ChatConnectionHandler : ServiceConnectionHandler
         {
             queue.Abort();
         }
-        _ = serverStopping;
         await queue.DisposeAsync().ConfigureAwait(false);
     }
 }

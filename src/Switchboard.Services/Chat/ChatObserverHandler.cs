@@ -18,7 +18,11 @@ internal sealed class ChatObserverHandler(ChatRoom room, ILoggerFactory logs, Sw
             for (var attempt = 1; ; attempt++)
             {
                 var request = await ReadChoiceAsync(member, input, choosing, "pairing request", ChatCodes.ObserverRefused).ConfigureAwait(false);
-                var outcome = Room.TryPair(member, request!);
+                if (request is null)
+                {
+                    return;
+                }
+                var outcome = Room.TryPair(member, request);
                 if (outcome == PairingOutcome.Accepted)
                 {
                     break;
@@ -38,7 +42,11 @@ internal sealed class ChatObserverHandler(ChatRoom room, ILoggerFactory logs, Sw
         var warned = false;
         while (true)
         {
-            await input.ReadFrameAsync(ChatFrameCodec.FromClients, gap, ChatWire.RecordName, idleUntilFirstByte: true).ConfigureAwait(false);
+            var frame = await input.TryReadFrameAsync(ChatFrameCodec.FromClients, gap, ChatWire.RecordName, idleUntilFirstByte: true).ConfigureAwait(false);
+            if (frame.IsClosed)
+            {
+                return;
+            }
             if (!warned)
             {
                 warned = true;

@@ -18,21 +18,29 @@ internal sealed class ChatParticipantHandler(ChatRoom room, ILoggerFactory logs,
             while (true)
             {
                 var name = await ReadChoiceAsync(member, input, choosing, "username", ChatCodes.UsernameTimeout).ConfigureAwait(false);
-                var outcome = Room.TryClaim(member, name!);
+                if (name is null)
+                {
+                    return;
+                }
+                var outcome = Room.TryClaim(member, name);
                 if (outcome == UsernameOutcome.Accepted)
                 {
                     break;
                 }
                 Metrics.Reject(Service, outcome == UsernameOutcome.InUse ? "username-in-use" : "username-invalid");
-                Logger.LogInformation("{Peer}: username {Name} refused: {Reason}", member.Peer, Quote(name!),
-                    outcome == UsernameOutcome.InUse ? "in use" : Username.Describe(name!));
+                Logger.LogInformation("{Peer}: username {Name} refused: {Reason}", member.Peer, Quote(name),
+                    outcome == UsernameOutcome.InUse ? "in use" : Username.Describe(name));
             }
         }
         using var gap = new GapTimer(Options.FrameGapTimeout, stop);
         while (true)
         {
-            var text = await input.ReadFrameAsync(ChatFrameCodec.FromClients, gap, ChatWire.RecordName, idleUntilFirstByte: true).ConfigureAwait(false);
-            OnMessage(member, text);
+            var frame = await input.TryReadFrameAsync(ChatFrameCodec.FromClients, gap, ChatWire.RecordName, idleUntilFirstByte: true).ConfigureAwait(false);
+            if (frame.IsClosed)
+            {
+                return;
+            }
+            OnMessage(member, frame.Frame);
         }
     }
 
