@@ -73,6 +73,7 @@ public static class CliApp
         root.Subcommands.Add(FilesCommand.Create(console));
         root.Subcommands.Add(TalkCommand.Create(console));
         root.Subcommands.Add(EchoCommand.Create(console));
+        root.Subcommands.Add(ChatCommand.Create(console));
         return root;
     }
 

@@ -1,5 +1,6 @@
 using Switchboard.Protocol.Chat;
 using Switchboard.Services.Chat;
+using Switchboard.Tests.Shared.Chat;
 
 namespace Switchboard.Services.Tests.Chat;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Switchboard.Protocol.Chat;
 using Switchboard.Services.Chat;
+using Switchboard.Tests.Shared.Chat;
 
 namespace Switchboard.Services.Tests.Chat;
 

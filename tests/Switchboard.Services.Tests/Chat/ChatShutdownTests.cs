@@ -1,4 +1,5 @@
 using Switchboard.Protocol.Chat;
+using Switchboard.Tests.Shared.Chat;
 
 namespace Switchboard.Services.Tests.Chat;
 

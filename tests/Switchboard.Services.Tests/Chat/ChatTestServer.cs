@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Switchboard.Services.Chat;
 using Switchboard.Tests.Shared;
+using Switchboard.Tests.Shared.Chat;
 
 namespace Switchboard.Services.Tests.Chat;
 

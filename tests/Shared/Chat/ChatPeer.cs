@@ -7,7 +7,7 @@ using Switchboard.Protocol;
 using Switchboard.Protocol.Chat;
 using Switchboard.Tests.Shared;
 
-namespace Switchboard.Services.Tests.Chat;
+namespace Switchboard.Tests.Shared.Chat;
 
 /// <summary>A chat client at the byte level, for driving the server and seeing exactly which frames it sends.</summary>
 internal sealed class ChatPeer : IAsyncDisposable
