@@ -32,6 +32,7 @@ internal static class ChatConsoleClient
         if (await Task.WhenAny(receiving, typing).ConfigureAwait(false) == typing && await typing.ConfigureAwait(false))
         {
             // exit() or end of input: leave. The input reader may be parked on the console; the process ends anyway.
+            display.StopInput();
             await stop.CancelAsync().ConfigureAwait(false);
             return 0;
         }
@@ -66,7 +67,7 @@ internal static class ChatConsoleClient
     {
         while (true)
         {
-            var typed = await display.ReadLineAsync(UsernamePrompt, cancellationToken).ConfigureAwait(false)
+            var typed = await display.ReadLineAsync(UsernamePrompt, cancellationToken, keepLine: true).ConfigureAwait(false)
                 ?? throw new ChatSessionEndedException("input ended before a username was accepted", "no-input");
             if (Username.Describe(typed) is { } problem)
             {
@@ -91,8 +92,8 @@ internal static class ChatConsoleClient
     {
         while (true)
         {
-            var name = await display.ReadLineAsync("Participant to observe: ", cancellationToken).ConfigureAwait(false);
-            var code = name is null ? null : await display.ReadLineAsync("Pairing code: ", cancellationToken).ConfigureAwait(false);
+            var name = await display.ReadLineAsync("Participant to observe: ", cancellationToken, keepLine: true).ConfigureAwait(false);
+            var code = name is null ? null : await display.ReadLineAsync("Pairing code: ", cancellationToken, keepLine: true).ConfigureAwait(false);
             if (name is null || code is null)
             {
                 throw new ChatSessionEndedException("input ended before pairing", "no-input");
@@ -181,6 +182,7 @@ internal static class ChatConsoleClient
 
     private static async Task<int> ReportEndAsync(ChatClient client, ChatDisplay display, End end)
     {
+        display.StopInput();
         await display.NoticeAsync(end == End.Shutdown
             ? $"error: the chat server at {client.Server} is shutting down"
             : $"error: the chat server at {client.Server} closed the connection").ConfigureAwait(false);

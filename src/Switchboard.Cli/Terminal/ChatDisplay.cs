@@ -11,7 +11,14 @@ namespace Switchboard.Cli.Terminal;
 internal abstract class ChatDisplay
 {
     /// <summary>Reads one line after showing <paramref name="prompt"/>; null at the end of input.</summary>
-    public abstract Task<string?> ReadLineAsync(string prompt, CancellationToken cancellationToken);
+    /// <param name="keepLine">Leave the prompt and answer on screen (a username); otherwise the line is erased on
+    /// Enter, since the server echoes every message back.</param>
+    public abstract Task<string?> ReadLineAsync(string prompt, CancellationToken cancellationToken, bool keepLine = false);
+
+    /// <summary>No more input will be read: the prompt is taken off the screen and not redrawn.</summary>
+    public virtual void StopInput()
+    {
+    }
 
     /// <summary>Shows a line the server sent (stdout).</summary>
     public abstract Task ShowAsync(string line);
@@ -31,7 +38,7 @@ internal sealed class ChatPlainDisplay(ConsoleStreams console) : ChatDisplay
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public override async Task<string?> ReadLineAsync(string prompt, CancellationToken cancellationToken)
+    public override async Task<string?> ReadLineAsync(string prompt, CancellationToken cancellationToken, bool keepLine = false)
     {
         if (prompt.Length > 0)
         {
@@ -77,10 +84,24 @@ internal sealed class ChatTerminalDisplay(ConsoleStreams console) : ChatDisplay
     private readonly StringBuilder _typed = new();
     private string _prompt = string.Empty;
     private bool _editing;
+    private bool _stopped;
 
-    public override Task<string?> ReadLineAsync(string prompt, CancellationToken cancellationToken) =>
+    public override Task<string?> ReadLineAsync(string prompt, CancellationToken cancellationToken, bool keepLine = false) =>
         // Console.ReadKey blocks its thread; a dedicated one keeps the pool free. The process ends without it.
-        Task.Factory.StartNew(() => ReadLine(prompt, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Task.Factory.StartNew(() => ReadLine(prompt, keepLine, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    public override void StopInput()
+    {
+        lock (_gate)
+        {
+            if (_editing)
+            {
+                Erase();
+            }
+            _editing = false;
+            _stopped = true;
+        }
+    }
 
     public override Task ShowAsync(string line)
     {
@@ -104,10 +125,14 @@ internal sealed class ChatTerminalDisplay(ConsoleStreams console) : ChatDisplay
         return Task.CompletedTask;
     }
 
-    private string? ReadLine(string prompt, CancellationToken cancellationToken)
+    private string? ReadLine(string prompt, bool keepLine, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
+            if (_stopped)
+            {
+                return null;
+            }
             _prompt = prompt;
             _typed.Clear();
             _editing = true;
@@ -118,12 +143,23 @@ internal sealed class ChatTerminalDisplay(ConsoleStreams console) : ChatDisplay
             var key = Console.ReadKey(intercept: true);
             lock (_gate)
             {
+                if (_stopped)
+                {
+                    return null;
+                }
                 switch (key.Key)
                 {
                     case ConsoleKey.Enter:
                         var line = _typed.ToString();
-                        // The server echoes every message back as a chat line: erase the typed one rather than show it twice.
-                        Erase();
+                        if (keepLine)
+                        {
+                            console.Error.WriteLine();
+                        }
+                        else
+                        {
+                            // The server echoes every message back as a chat line: erase the typed one rather than show it twice.
+                            Erase();
+                        }
                         _editing = false;
                         _typed.Clear();
                         return line;
