@@ -44,7 +44,13 @@ internal sealed class ChatPlainDisplay(ConsoleStreams console) : ChatDisplay
         {
             await WriteAsync(console.Error, prompt, newline: false).ConfigureAwait(false);
         }
-        return await console.In.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+        var line = await console.In.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+        if (prompt.Length > 0 && !console.InIsTerminal)
+        {
+            // Nobody typed it, so no newline was echoed: end the prompt's line so the next notice starts afresh.
+            await WriteAsync(console.Error, string.Empty, newline: true).ConfigureAwait(false);
+        }
+        return line;
     }
 
     public override Task ShowAsync(string line) => WriteAsync(console.Out, line, newline: true);
