@@ -132,6 +132,8 @@ public static class ChatBench
 
     private sealed class Client : IDisposable
     {
+        private static readonly byte[] RateWarning = "Warning: too many messages"u8.ToArray();
+
         private readonly Socket _socket;
         private readonly Room _room;
         private readonly byte[] _ownPrefix;
@@ -216,6 +218,11 @@ public static class ChatBench
                             {
                                 _window.Release();
                             }
+                        }
+                        else if (data.StartsWith(RateWarning))
+                        {
+                            // Dropped by the rate limit: it will never come back, so it leaves the window now.
+                            _window.Release();
                         }
                     }
                     _room.Count(frames);

@@ -99,6 +99,13 @@ internal sealed class ChatPeer : IAsyncDisposable
     /// <summary>The next frame's text, or null when the server closes cleanly between frames.</summary>
     public async Task<string?> TryReceiveAsync(TimeSpan? limit = null)
     {
+        var raw = await TryReceiveRawAsync(limit);
+        return raw is null ? null : Encoding.UTF8.GetString(raw, 4, raw.Length - 4);
+    }
+
+    /// <summary>The next frame exactly as it arrived, header included, or null when the server closes cleanly between frames.</summary>
+    public async Task<byte[]?> TryReceiveRawAsync(TimeSpan? limit = null)
+    {
         using var cts = new CancellationTokenSource(limit ?? Deadline.Default);
         while (true)
         {
@@ -108,9 +115,9 @@ internal sealed class ChatPeer : IAsyncDisposable
                 var length = (int)BinaryPrimitives.ReadUInt32BigEndian(_pending.AsSpan(_start));
                 if (available >= 4 + length)
                 {
-                    var text = Encoding.UTF8.GetString(_pending, _start + 4, length);
+                    var frame = _pending.AsSpan(_start, 4 + length).ToArray();
                     _start += 4 + length;
-                    return text;
+                    return frame;
                 }
                 if (_pending.Length < 4 + length)
                 {
@@ -171,12 +178,9 @@ internal sealed class ChatPeer : IAsyncDisposable
         return frames;
     }
 
-    /// <summary>The exact bytes of the next frame (header included).</summary>
-    public async Task<byte[]> ReceiveBytesAsync()
-    {
-        var text = await ReceiveAsync();
-        return ChatFrameCodec.Encode(text);
-    }
+    /// <summary>The exact bytes of the next frame (header included), as received.</summary>
+    public async Task<byte[]> ReceiveBytesAsync() =>
+        await TryReceiveRawAsync() ?? throw new EndOfStreamException("the server closed the connection instead of sending a frame");
 
     public ValueTask DisposeAsync()
     {

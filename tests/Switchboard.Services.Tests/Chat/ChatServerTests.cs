@@ -24,6 +24,13 @@ public sealed class ChatServerTests
         var expected = "\0\0\0\u0013>     Thanos: Hello"u8.ToArray();
         (await alice.ReceiveBytesAsync()).ShouldBe(expected);
         (await thanos.ReceiveBytesAsync()).ShouldBe(expected);
+
+        await alice.SendAsync("@thanos hi");
+        var privately = "\0\0\0\u0018-      alice: @thanos hi"u8.ToArray();
+        (await thanos.ReceiveBytesAsync()).ShouldBe(privately);
+        (await alice.ReceiveBytesAsync()).ShouldBe(privately);
+        server.Server.Metrics.Participants.ShouldBe(2);
+        server.Server.Room.ActiveParticipants.ShouldBe(2);
     }
 
     [Fact]
