@@ -8,6 +8,7 @@ var benches = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.O
     ["connection-floor"] = ConnectionFloorBench.RunAsync,
     ["files"] = FilesBench.RunAsync,
     ["echo"] = EchoBench.RunAsync,
+    ["chat"] = ChatBench.RunAsync,
 };
 
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var run))

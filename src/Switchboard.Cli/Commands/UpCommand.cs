@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Switchboard.Cli.Infrastructure;
+using Switchboard.Services.Chat;
 using Switchboard.Services.Common;
 using Switchboard.Services.Echo;
 using Switchboard.Services.Files;
@@ -28,11 +29,13 @@ public static class UpCommand
         var filesPort = CliArguments.PortOption("--files-port", FilesCommand.MinPort, FilesCommand.MaxPort, FilesEndpoint.DefaultUpPort);
         var filesAllowHardLinks = FilesCommand.AllowHardLinksOption("--files-allow-hardlinks");
         var echoPort = CliArguments.PortOption("--echo-port", 1, 65535, EchoCommand.DefaultPort);
+        var chatPort = CliArguments.PortOption("--chat-port", 1, 65535, ChatCommand.DefaultPort);
+        var chatObserverPort = CliArguments.PortOption("--chat-observer-port", 1, 65535, ChatCommand.DefaultObserverPort);
         var up = new Command(
             "up",
-            $"Run every server on its default port: mailbox {MailboxServerOptions.DefaultPort}, files {FilesEndpoint.DefaultUpPort}, echo {EchoCommand.DefaultPort}.")
+            $"Run every server on its default port: mailbox {MailboxServerOptions.DefaultPort}, files {FilesEndpoint.DefaultUpPort}, echo {EchoCommand.DefaultPort}, chat {ChatCommand.DefaultPort} (observers {ChatCommand.DefaultObserverPort}).")
         {
-            mailboxStore, mailboxPort, filesRoot, filesPort, filesAllowHardLinks, echoPort,
+            mailboxStore, mailboxPort, filesRoot, filesPort, filesAllowHardLinks, echoPort, chatPort, chatObserverPort,
         };
         var common = new ServerOptions(up, withIdleTimeout: true);
         up.SetAction(async (parse, ct) =>
@@ -45,12 +48,14 @@ public static class UpCommand
                 AllowHardLinks = parse.GetValue(filesAllowHardLinks),
             };
             await using var store = await MailboxStoreSpec.OpenAsync(parse.GetValue(mailboxStore)!, ct);
+            var chat = new ChatServerOptions { Bind = bind, Port = parse.GetValue(chatPort), ObserverPort = parse.GetValue(chatObserverPort) };
             var endpoints = new List<ListenSpec>
             {
                 MailboxEndpoint.Listen(bind, parse.GetValue(mailboxPort)),
                 FilesEndpoint.Listen(bind, parse.GetValue(filesPort)),
                 EchoEndpoint.Listen(bind, parse.GetValue(echoPort)),
             };
+            endpoints.AddRange(ChatEndpoint.Listen(chat));
             return await ServerRunner.RunAsync(
                 console,
                 endpoints,
@@ -61,6 +66,7 @@ public static class UpCommand
                     MailboxEndpoint.Register(services, new MailboxServerOptions { Limits = limits }, store);
                     FilesEndpoint.Register(services, files);
                     EchoEndpoint.Register(services, new EchoServerOptions { Limits = limits });
+                    ChatEndpoint.Register(services, chat);
                 },
                 ct);
         });

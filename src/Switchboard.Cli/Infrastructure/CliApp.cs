@@ -76,6 +76,7 @@ public static class CliApp
         root.Subcommands.Add(FilesCommand.Create(console));
         root.Subcommands.Add(TalkCommand.Create(console));
         root.Subcommands.Add(EchoCommand.Create(console));
+        root.Subcommands.Add(ChatCommand.Create(console));
         return root;
     }
 

@@ -1,0 +1,135 @@
+using System.IO.Pipelines;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Switchboard.Protocol.Chat;
+using Switchboard.Transport.Framing;
+using Switchboard.Transport.Hosting;
+using Switchboard.Transport.Observability;
+using Switchboard.Transport.Outgoing;
+using Switchboard.Transport.Timeouts;
+
+namespace Switchboard.Services.Chat;
+
+/// <summary>
+/// What participant and observer connections share: admission (<c>accept</c> or <c>full</c>), one outgoing queue
+/// drained by its own writer loop (so the room never waits on a socket), and the endings: peer gone, ended by the
+/// room, timed out, server stopping. Subclasses run the conversation.
+/// </summary>
+internal abstract class ChatConnectionHandler : ServiceConnectionHandler
+{
+    protected ChatConnectionHandler(ChatRoom room, ChatMemberKind kind, ILoggerFactory logs, SwitchboardMetrics metrics)
+        : base(ChatServer.ServiceName, logs.CreateLogger(ChatServer.ServiceName), metrics)
+    {
+        Room = room;
+        Kind = kind;
+    }
+
+    protected ChatRoom Room { get; }
+
+    protected ChatMemberKind Kind { get; }
+
+    protected ChatServerOptions Options => Room.Options;
+
+    protected sealed override async Task HandleAsync(ConnectionContext connection, string peer, CancellationToken serverStopping)
+    {
+        var queue = new OutgoingQueue(connection.Transport.Output, Options.Queue, Service, Metrics);
+        using var member = new ChatMember(Kind, peer, queue, connection, Kind == ChatMemberKind.Participant ? NewLimiter() : null);
+        try
+        {
+            if (!Room.TryAdmit(member))
+            {
+                Metrics.Reject(Service, "full");
+                Logger.LogWarning("{Peer}: refused: {Kind}s at their limit ({Limit})", peer, Kind.ToString().ToLowerInvariant(),
+                    Kind == ChatMemberKind.Participant ? Options.MaxParticipants : Options.MaxObservers);
+                queue.TryEnqueue(ChatFrameCodec.Encode(ChatCodes.Full));
+                return;
+            }
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(serverStopping, member.Ended);
+            try
+            {
+                await ConverseAsync(member, connection.Transport.Input, stop.Token).ConfigureAwait(false);
+                Logger.LogInformation("{Who}: disconnected", member.Describe());
+            }
+            catch (OperationCanceledException) when (serverStopping.IsCancellationRequested)
+            {
+                Room.ShutDown();
+            }
+            catch (OperationCanceledException) when (member.Ended.IsCancellationRequested)
+            {
+                Metrics.Reject(Service, member.EndedAbortively ? "slow-reader" : "ended");
+                Logger.LogInformation("{Who}: closed: {Reason}", member.Describe(), member.EndReason);
+            }
+            catch (PeerClosedException e)
+            {
+                Logger.LogInformation("{Who}: disconnected ({Reason})", member.Describe(), e.Message);
+            }
+            catch (PeerTimeoutException e)
+            {
+                Metrics.Reject(Service, e.Reason);
+                Logger.LogWarning("{Who}: closed: {Reason}", member.Describe(), e.Message);
+            }
+            finally
+            {
+                Room.Release(member);
+            }
+        }
+        finally
+        {
+            queue.Complete();
+            await FlushThenDisposeAsync(queue).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs the connection after <c>accept</c> until the peer leaves; exceptions end it as described in <see cref="HandleAsync"/>.</summary>
+    protected abstract Task ConverseAsync(ChatMember member, PipeReader input, CancellationToken stop);
+
+    /// <summary>
+    /// Reads the next frame within the choosing deadline (username or pairing), restarted for each try.
+    /// Past it the peer is told <paramref name="timeoutCode"/> and a <see cref="PeerTimeoutException"/> ends the connection.
+    /// Null when the peer closed between frames.
+    /// </summary>
+    protected async Task<string?> ReadChoiceAsync(ChatMember member, PipeReader input, GapTimer timer, string what, string timeoutCode)
+    {
+        timer.StartDeadline(Options.UsernameTimeout);
+        try
+        {
+            var result = await input.TryReadFrameAsync(ChatFrameCodec.FromClients, timer, what).ConfigureAwait(false);
+            return result.IsClosed ? null : result.Frame;
+        }
+        catch (PeerTimeoutException)
+        {
+            Room.Send(member, timeoutCode);
+            throw new PeerTimeoutException($"no {what} accepted within {Options.UsernameTimeout.TotalSeconds:0.###} s", timeoutCode);
+        }
+    }
+
+    private RateLimiter? NewLimiter()
+    {
+        if (Options.RateBurst == 0)
+        {
+            return null;
+        }
+        // One token every 1/rate seconds, so the sustained rate is smooth rather than a burst each second.
+        return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Options.RateBurst,
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1 / Options.RatePerSecond),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+    }
+
+    private async Task FlushThenDisposeAsync(OutgoingQueue queue)
+    {
+        // Whatever was queued last (full, a timeout code, the shutdown notice) should reach the peer, but a peer
+        // that does not read must not hold the connection open: bound the wait.
+        var wait = Task.Delay(Options.ShutdownTimeout, CancellationToken.None);
+        if (await Task.WhenAny(queue.Completion, wait).ConfigureAwait(false) == wait)
+        {
+            queue.Abort();
+        }
+        await queue.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,109 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Connections;
+using Switchboard.Transport.Outgoing;
+
+namespace Switchboard.Services.Chat;
+
+/// <summary>A participant or an observer.</summary>
+public enum ChatMemberKind
+{
+    Participant,
+    Observer,
+}
+
+/// <summary>
+/// One chat connection as the room sees it: its outgoing queue, and once admitted its name (participant) or
+/// partner (observer). Fields that describe room membership change only under the room's lock.
+/// </summary>
+internal sealed class ChatMember : IDisposable
+{
+    private readonly CancellationTokenSource _end = new();
+    private readonly ConnectionContext? _connection;
+    private int _ending;
+
+    public ChatMember(ChatMemberKind kind, string peer, OutgoingQueue queue, ConnectionContext? connection, RateLimiter? limiter)
+    {
+        Kind = kind;
+        Peer = peer;
+        Queue = queue;
+        _connection = connection;
+        Limiter = limiter;
+    }
+
+    public ChatMemberKind Kind { get; }
+
+    public string Peer { get; }
+
+    public OutgoingQueue Queue { get; }
+
+    public RateLimiter? Limiter { get; }
+
+    /// <summary>The accepted username (participants, once active).</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The code an observer must present (participants, once active).</summary>
+    public string? PairingCode { get; set; }
+
+    /// <summary>A participant's paired observer, or an observer's participant.</summary>
+    public ChatMember? Partner { get; set; }
+
+    /// <summary>In the room's broadcast audience (active participant or paired observer).</summary>
+    public bool InAudience { get; set; }
+
+    /// <summary>Fires when the room ends this connection (slow reader, partner gone); the read loop then stops.</summary>
+    public CancellationToken Ended => _end.Token;
+
+    /// <summary>Why the room ended this connection; null while it has not.</summary>
+    public string? EndReason { get; private set; }
+
+    /// <summary>True when the end was abortive (queued frames dropped).</summary>
+    public bool EndedAbortively { get; private set; }
+
+    /// <summary>Who this is, for logs.</summary>
+    public string Describe() => Name is null ? Peer : $"{Name} ({Peer})";
+
+    /// <summary>
+    /// Ends the connection. Abortive drops what is queued (a slow reader); graceful lets the queue flush first
+    /// (an observer whose participant left). Runs on the thread pool because the room calls it under its lock and
+    /// cancellation callbacks may run the connection's own clean-up, which takes that lock.
+    /// </summary>
+    public void End(string reason, bool abortive)
+    {
+        if (Interlocked.Exchange(ref _ending, 1) != 0)
+        {
+            return;
+        }
+        EndReason = reason;
+        EndedAbortively = abortive;
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static state =>
+            {
+                var (member, abort) = state;
+                if (abort)
+                {
+                    member.Queue.Abort();
+                    member._connection?.Abort(new ConnectionAbortedException(member.EndReason ?? "disconnected"));
+                }
+                else
+                {
+                    member.Queue.Complete();
+                }
+                try
+                {
+                    member._end.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The connection finished on its own meanwhile.
+                }
+            },
+            (this, abortive),
+            preferLocal: false);
+    }
+
+    public void Dispose()
+    {
+        Limiter?.Dispose();
+        _end.Dispose();
+    }
+}

@@ -1,0 +1,92 @@
+using System.IO.Pipelines;
+using Microsoft.Extensions.Logging;
+using Switchboard.Protocol.Chat;
+using Switchboard.Transport.Framing;
+using Switchboard.Transport.Observability;
+using Switchboard.Transport.Timeouts;
+
+namespace Switchboard.Services.Chat;
+
+/// <summary>A participant: negotiates a username, then sends messages, <c>/who</c>, private messages.</summary>
+internal sealed class ChatParticipantHandler(ChatRoom room, ILoggerFactory logs, SwitchboardMetrics metrics, ChatMetrics chatMetrics)
+    : ChatConnectionHandler(room, ChatMemberKind.Participant, logs, metrics)
+{
+    protected override async Task ConverseAsync(ChatMember member, PipeReader input, CancellationToken stop)
+    {
+        using (var choosing = new GapTimer(Options.UsernameTimeout, stop))
+        {
+            while (true)
+            {
+                var name = await ReadChoiceAsync(member, input, choosing, "username", ChatCodes.UsernameTimeout).ConfigureAwait(false);
+                if (name is null)
+                {
+                    return;
+                }
+                var outcome = Room.TryClaim(member, name);
+                if (outcome == UsernameOutcome.Accepted)
+                {
+                    break;
+                }
+                Metrics.Reject(Service, outcome == UsernameOutcome.InUse ? "username-in-use" : "username-invalid");
+                Logger.LogInformation("{Peer}: username {Name} refused: {Reason}", member.Peer, Quote(name),
+                    outcome == UsernameOutcome.InUse ? "in use" : Username.Describe(name));
+            }
+        }
+        using var gap = new GapTimer(Options.FrameGapTimeout, stop);
+        while (true)
+        {
+            var frame = await input.TryReadFrameAsync(ChatFrameCodec.FromClients, gap, ChatWire.RecordName, idleUntilFirstByte: true).ConfigureAwait(false);
+            if (frame.IsClosed)
+            {
+                return;
+            }
+            OnMessage(member, frame.Frame);
+        }
+    }
+
+    private void OnMessage(ChatMember member, string text)
+    {
+        if (member.Limiter is { } limiter)
+        {
+            using var lease = limiter.AttemptAcquire();
+            if (!lease.IsAcquired)
+            {
+                chatMetrics.Dropped("rate-limited");
+                Room.Reply(member, ChatLines.RateLimited(Options.RateBurst, Options.RatePerSecond));
+                return;
+            }
+        }
+        var length = CodePoints.Count(text);
+        if (length > ChatWire.MaxMessageCharacters)
+        {
+            chatMetrics.Dropped("too-long");
+            Room.Reply(member, ChatLines.TooLong(length));
+            return;
+        }
+        if (text.Length == 0)
+        {
+            return;
+        }
+        if (text == ChatCodes.Who)
+        {
+            chatMetrics.MessageIn("who");
+            Room.Reply(member, Room.Who());
+            return;
+        }
+        switch (PrivateMessage.Classify(text, out var recipient))
+        {
+            case MessageKind.Public:
+                Room.Public(member, text);
+                break;
+            case MessageKind.Private:
+                Room.Private(member, recipient, text);
+                break;
+            default:
+                chatMetrics.Dropped("malformed-private");
+                Room.Reply(member, ChatLines.MalformedPrivate);
+                break;
+        }
+    }
+
+    private static string Quote(string name) => name.Length > 40 ? $"'{name[..40]}...'" : $"'{name}'";
+}
