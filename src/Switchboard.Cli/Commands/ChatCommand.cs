@@ -50,7 +50,7 @@ public static class ChatCommand
         {
             ip, port, observerPort, maxParticipants, maxObservers, usernameTimeout, rate, burst,
         };
-        var common = new ServerOptions(server, withBind: false, withTimeouts: false);
+        var common = new ServerOptions(server, withBind: false, withRequestTimeout: false, gapSeconds: ChatServerOptions.DefaultLimits.GapTimeout.TotalSeconds);
         server.SetAction(async (parse, ct) =>
         {
             var options = new ChatServerOptions
@@ -63,6 +63,8 @@ public static class ChatCommand
                 UsernameTimeout = parse.GetValue(usernameTimeout),
                 RatePerSecond = parse.GetValue(rate),
                 RateBurst = (int)parse.GetValue(burst),
+                Limits = common.Limits(parse),
+                ShutdownTimeout = common.Host(parse).ShutdownTimeout,
             };
             if (options.EffectiveObserverPort == options.Port)
             {

@@ -38,7 +38,7 @@ internal sealed class ChatObserverHandler(ChatRoom room, ILoggerFactory logs, Sw
             }
         }
         // Paired: an observer cannot send. Keep reading so a close is noticed at once; say so the first time.
-        using var gap = new GapTimer(Options.FrameGapTimeout, stop);
+        using var gap = new GapTimer(Options.Limits.GapTimeout, stop);
         var warned = false;
         while (true)
         {

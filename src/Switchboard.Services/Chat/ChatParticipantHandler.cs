@@ -32,7 +32,7 @@ internal sealed class ChatParticipantHandler(ChatRoom room, ILoggerFactory logs,
                     outcome == UsernameOutcome.InUse ? "in use" : Username.Describe(name));
             }
         }
-        using var gap = new GapTimer(Options.FrameGapTimeout, stop);
+        using var gap = new GapTimer(Options.Limits.GapTimeout, stop);
         while (true)
         {
             var frame = await input.TryReadFrameAsync(ChatFrameCodec.FromClients, gap, ChatWire.RecordName, idleUntilFirstByte: true).ConfigureAwait(false);

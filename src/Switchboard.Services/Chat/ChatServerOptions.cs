@@ -1,5 +1,6 @@
 using System.Net;
 using Switchboard.Transport.Outgoing;
+using Switchboard.Transport.Timeouts;
 
 namespace Switchboard.Services.Chat;
 
@@ -38,8 +39,13 @@ public sealed record ChatServerOptions
     /// <summary>Messages per second a participant may send, sustained.</summary>
     public double RatePerSecond { get; init; } = DefaultRatePerSecond;
 
-    /// <summary>Once a frame has begun, its next bytes must come within this long (silence between frames is unlimited).</summary>
-    public TimeSpan FrameGapTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Time limits. Only the gap applies: once a frame has begun, its next bytes must come within it (silence between
+    /// frames is unlimited: people chat at their own pace). 30 s by default, for handout clients that <c>recv(2)</c>.
+    /// </summary>
+    public TransportLimits Limits { get; init; } = DefaultLimits;
+
+    public static readonly TransportLimits DefaultLimits = new() { GapTimeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>Each client's outgoing queue: over its byte bound the client is disconnected as a slow reader.</summary>
     public OutgoingQueueOptions Queue { get; init; } = new() { MaxQueuedBytes = 1024 * 1024, StallTimeout = TimeSpan.FromSeconds(10) };
@@ -62,7 +68,7 @@ public sealed record ChatServerOptions
         Check(MaxPairingAttempts >= 1, nameof(MaxPairingAttempts), MaxPairingAttempts, "at least 1");
         Check(RateBurst >= 0, nameof(RateBurst), RateBurst, "0 (no limit) or more");
         Check(RateBurst == 0 || (RatePerSecond > 0 && RatePerSecond <= 1_000_000), nameof(RatePerSecond), RatePerSecond, "above 0 and at most 1000000");
-        Check(FrameGapTimeout > TimeSpan.Zero, nameof(FrameGapTimeout), FrameGapTimeout, "positive");
+        Limits.Validated();
         Queue.Validated();
         return this;
     }
