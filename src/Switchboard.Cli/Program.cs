@@ -1,6 +1,5 @@
 using Switchboard.Cli.Infrastructure;
 using Switchboard.Cli.Terminal;
-using Switchboard.Services.Common;
 
 using var shutdown = new ShutdownSignal();
 return await CliApp.RunAsync(args, ConsoleStreams.System(new CancellableLineReader(Console.In)), shutdown.Token);

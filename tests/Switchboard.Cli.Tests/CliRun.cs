@@ -1,5 +1,5 @@
 using Switchboard.Cli.Infrastructure;
-using Switchboard.Services.Common;
+using Switchboard.Cli.Terminal;
 
 namespace Switchboard.Cli.Tests;
 

@@ -3,7 +3,6 @@ using System.Net;
 using Switchboard.Cli.Infrastructure;
 using Switchboard.Cli.Terminal;
 using Switchboard.Services.Chat;
-using Switchboard.Services.Common;
 
 namespace Switchboard.Cli.Commands;
 

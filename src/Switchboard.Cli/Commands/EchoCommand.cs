@@ -2,7 +2,6 @@ using System.CommandLine;
 using Switchboard.Cli.Infrastructure;
 using Switchboard.Cli.Terminal;
 using Switchboard.Protocol.Echo;
-using Switchboard.Services.Common;
 using Switchboard.Services.Echo;
 
 namespace Switchboard.Cli.Commands;

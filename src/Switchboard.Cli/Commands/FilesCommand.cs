@@ -3,7 +3,6 @@ using System.Globalization;
 using Switchboard.Cli.Infrastructure;
 using Switchboard.Cli.Terminal;
 using Switchboard.Protocol.Files;
-using Switchboard.Services.Common;
 using Switchboard.Services.Files;
 using Switchboard.Transport.Timeouts;
 

@@ -1,9 +1,9 @@
 using System.CommandLine;
+using Switchboard.Protocol;
 using Switchboard.Cli.Infrastructure;
 using Switchboard.Cli.Terminal;
-using Switchboard.Services.Common;
-using Switchboard.Services.Mailbox;
 using Switchboard.Services.Mailbox.Storage;
+using Switchboard.Services.Mailbox;
 using Switchboard.Transport.Timeouts;
 
 namespace Switchboard.Cli.Commands;
@@ -51,7 +51,7 @@ public static class MailboxCommand
             {
                 MailboxClient.ValidateUser(r.GetValueOrDefault<string>() ?? string.Empty);
             }
-            catch (UsageException e)
+            catch (InvalidValueException e)
             {
                 r.AddError(e.Message);
             }
@@ -97,7 +97,7 @@ public static class MailboxCommand
             {
                 MailboxStoreSpec.Validate(r.GetValueOrDefault<string>() ?? string.Empty);
             }
-            catch (UsageException e)
+            catch (InvalidValueException e)
             {
                 r.AddError(e.Message);
             }

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Cli.Infrastructure;
 using Switchboard.Cli.Terminal;
 using Switchboard.Protocol.Talk;
-using Switchboard.Services.Common;
 using Switchboard.Services.Talk;
 using Switchboard.Transport.Observability;
 

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using Switchboard.Cli.Infrastructure;
+using Switchboard.Cli.Terminal;
 using Switchboard.Services.Chat;
-using Switchboard.Services.Common;
 using Switchboard.Services.Echo;
 using Switchboard.Services.Files;
-using Switchboard.Services.Mailbox;
 using Switchboard.Services.Mailbox.Storage;
+using Switchboard.Services.Mailbox;
 using Switchboard.Transport.Hosting;
 
 namespace Switchboard.Cli.Commands;

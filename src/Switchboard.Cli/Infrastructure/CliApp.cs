@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Reflection;
 using Switchboard.Cli.Commands;
+using Switchboard.Cli.Infrastructure;
+using Switchboard.Cli.Terminal;
 using Switchboard.Protocol;
-using Switchboard.Services.Common;
 
 namespace Switchboard.Cli.Infrastructure;
 
@@ -45,7 +46,7 @@ public static class CliApp
             await console.Error.WriteLineAsync("error: interrupted").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
-        catch (UsageException e)
+        catch (Exception e) when (e is UsageException or InvalidValueException)
         {
             await console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Usage;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Switchboard.Services.Common;
+using Switchboard.Cli.Terminal;
 using Switchboard.Transport.Hosting;
 using Switchboard.Transport.Observability;
 

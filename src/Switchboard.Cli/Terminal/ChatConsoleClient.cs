@@ -1,6 +1,6 @@
+using Switchboard.Cli.Terminal;
 using Switchboard.Protocol.Chat;
 using Switchboard.Services.Chat;
-using Switchboard.Services.Common;
 
 namespace Switchboard.Cli.Terminal;
 

@@ -1,4 +1,4 @@
-using Switchboard.Services.Common;
+using Switchboard.Cli.Terminal;
 using Switchboard.Services.Echo;
 
 namespace Switchboard.Cli.Terminal;

@@ -1,5 +1,5 @@
 using System.Text;
-using Switchboard.Services.Common;
+using Switchboard.Cli.Terminal;
 using Switchboard.Services.Mailbox;
 
 namespace Switchboard.Cli.Terminal;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Switchboard.Services.Common;
+using Switchboard.Cli.Terminal;
 using Switchboard.Services.Talk;
 using Switchboard.Transport.Observability;
 

@@ -1,6 +1,5 @@
-using Switchboard.Protocol;
 using Switchboard.Protocol.Files;
-using Switchboard.Services.Common;
+using Switchboard.Protocol;
 
 namespace Switchboard.Services.Files;
 
@@ -26,26 +25,26 @@ internal sealed class DownloadTarget : IAsyncDisposable
     public FileStream Stream => _temp ?? throw new ObjectDisposedException(nameof(DownloadTarget));
 
     /// <summary>Checks FILENAME before any connection is made: a valid request name whose local path is free.</summary>
-    /// <exception cref="UsageException">The name cannot be requested (empty, over 1024 bytes, NUL, a folder name).</exception>
+    /// <exception cref="InvalidValueException">The name cannot be requested (empty, over 1024 bytes, NUL, a folder name).</exception>
     /// <exception cref="SwitchboardException">Something already exists at the path, or its folder does not.</exception>
     public static string Check(string fileName, bool checkLocalPath = true)
     {
         if (fileName.Length == 0)
         {
-            throw new UsageException("FILENAME is empty");
+            throw new InvalidValueException("FILENAME is empty");
         }
         var bytes = Utf8Text.ByteCount(fileName);
         if (bytes > FilesWire.MaxFilenameBytes)
         {
-            throw new UsageException($"FILENAME is {Utf8Text.Bytes(bytes)} in UTF-8, expected at most {FilesWire.MaxFilenameBytes}");
+            throw new InvalidValueException($"FILENAME is {Utf8Text.Bytes(bytes)} in UTF-8, expected at most {FilesWire.MaxFilenameBytes}");
         }
         if (fileName.Contains('\0'))
         {
-            throw new UsageException("FILENAME contains a NUL character");
+            throw new InvalidValueException("FILENAME contains a NUL character");
         }
         if (fileName.EndsWith('/') || fileName.EndsWith(System.IO.Path.DirectorySeparatorChar))
         {
-            throw new UsageException($"FILENAME {FileNameDisplay.Format(fileName)} names a folder, not a file");
+            throw new InvalidValueException($"FILENAME {FileNameDisplay.Format(fileName)} names a folder, not a file");
         }
         if (!checkLocalPath)
         {
@@ -58,7 +57,7 @@ internal sealed class DownloadTarget : IAsyncDisposable
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
         {
-            throw new UsageException($"FILENAME {FileNameDisplay.Format(fileName)} is not a usable local path: {e.Message}");
+            throw new InvalidValueException($"FILENAME {FileNameDisplay.Format(fileName)} is not a usable local path: {e.Message}");
         }
         // A dangling symbolic link "exists" too: writing through it could land anywhere.
         if (System.IO.Path.Exists(full) || new FileInfo(full).LinkTarget is not null)

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Switchboard.Protocol;
 using Switchboard.Protocol.Files;
-using Switchboard.Services.Common;
+using Switchboard.Protocol;
 using Switchboard.Transport.Client;
 using Switchboard.Transport.Framing;
 using Switchboard.Transport.Timeouts;

@@ -1,7 +1,6 @@
 using System.Text;
-using Switchboard.Protocol;
 using Switchboard.Protocol.Mailbox;
-using Switchboard.Services.Common;
+using Switchboard.Protocol;
 using Switchboard.Transport.Client;
 using Switchboard.Transport.Framing;
 using Switchboard.Transport.Timeouts;
@@ -26,13 +25,13 @@ public sealed class MailboxClient(TransportLimits limits)
     public const int MaxMessageBytes = 65534;
 
     /// <summary>Checks a user name argument: 1-255 bytes of UTF-8.</summary>
-    /// <exception cref="UsageException">Empty or too long.</exception>
+    /// <exception cref="InvalidValueException">Empty or too long.</exception>
     public static void ValidateUser(string user)
     {
         var bytes = Encoding.UTF8.GetByteCount(user);
         if (bytes is < 1 or > MailboxWire.MaxNameBytes)
         {
-            throw new UsageException($"USER must be 1-255 bytes of UTF-8, got {bytes} bytes");
+            throw new InvalidValueException($"USER must be 1-255 bytes of UTF-8, got {bytes} bytes");
         }
     }
 
@@ -51,13 +50,13 @@ public sealed class MailboxClient(TransportLimits limits)
     }
 
     /// <summary>Sends a create request; completes only once the server closed cleanly, its confirmation that the message is stored.</summary>
-    /// <exception cref="UsageException">A name or the message breaks the handout's limits.</exception>
+    /// <exception cref="InvalidValueException">A name or the message breaks the handout's limits.</exception>
     public async Task CreateAsync(string host, int port, string user, string receiver, string message, CancellationToken cancellationToken)
     {
         ValidateUser(user);
         if ((ReceiverProblem(receiver) ?? MessageProblem(message)) is { } problem)
         {
-            throw new UsageException(problem);
+            throw new InvalidValueException(problem);
         }
         var record = MessageRequestCodec.Encode(MessageRequest.Create(user, receiver, message));
 

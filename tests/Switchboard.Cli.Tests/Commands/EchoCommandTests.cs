@@ -1,7 +1,7 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using Switchboard.Cli.Infrastructure;
-using Switchboard.Services.Common;
+using Switchboard.Cli.Terminal;
 using Switchboard.Services.Echo;
 using Switchboard.Tests.Shared;
 

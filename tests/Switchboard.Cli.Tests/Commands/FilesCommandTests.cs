@@ -1,8 +1,8 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using Switchboard.Cli.Infrastructure;
+using Switchboard.Cli.Terminal;
 using Switchboard.Protocol.Files;
-using Switchboard.Services.Common;
 using Switchboard.Tests.Shared;
 
 namespace Switchboard.Cli.Tests.Commands;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Switchboard.Cli.Infrastructure;
-using Switchboard.Services.Common;
+using Switchboard.Cli.Terminal;
 
 namespace Switchboard.Cli.Tests.Infrastructure;
 

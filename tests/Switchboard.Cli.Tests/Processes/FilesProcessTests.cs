@@ -45,9 +45,11 @@ public sealed class FilesProcessTests
         using var dir = new TempDirectory();
         var root = RootWithHardLink(dir);
         int mailboxPort = FreePort.OnLoopback(), filesPort = FreePort.OnLoopback(), echoPort = FreePort.OnLoopback();
+        int chatPort = FreePort.OnLoopback(), chatObserverPort = FreePort.OnLoopback();
         await using var up = SwitchboardProcess.Start("up", "--bind", "127.0.0.1",
             "--mailbox-port", mailboxPort.ToString(), "--mailbox-store", "memory",
-            "--files-port", filesPort.ToString(), "--files-root", root, "--files-allow-hardlinks", "--echo-port", echoPort.ToString());
+            "--files-port", filesPort.ToString(), "--files-root", root, "--files-allow-hardlinks", "--echo-port", echoPort.ToString(),
+            "--chat-port", chatPort.ToString(), "--chat-observer-port", chatObserverPort.ToString());
         await up.WaitForStderrAsync($"files listening on 127.0.0.1:{filesPort}");
 
         (await FetchAsync(filesPort, "linked.txt")).ShouldBe(Linked, up.Stderr);

@@ -2,10 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using Switchboard.Cli.Infrastructure;
 using Switchboard.Cli.Terminal;
-using Switchboard.Services.Common;
 using Switchboard.Services.Talk;
-using Switchboard.Tests.Shared;
 using Switchboard.Tests.Shared.Talk;
+using Switchboard.Tests.Shared;
 using Switchboard.Transport.Observability;
 
 namespace Switchboard.Cli.Tests.Processes;

@@ -1,10 +1,10 @@
+using Switchboard.Cli.Infrastructure;
 using Switchboard.Cli.Terminal;
-using Switchboard.Protocol;
 using Switchboard.Protocol.Mailbox;
-using Switchboard.Services.Common;
+using Switchboard.Protocol;
 using Switchboard.Services.Mailbox;
-using Switchboard.Tests.Shared;
 using Switchboard.Tests.Shared.Mailbox;
+using Switchboard.Tests.Shared;
 using Switchboard.Transport.Client;
 using Switchboard.Transport.Framing;
 using Switchboard.Transport.Timeouts;
@@ -246,7 +246,7 @@ public sealed class MailboxTerminalTests
     {
         MailboxClient.ValidateUser("a");
         MailboxClient.ValidateUser(new string('é', 127)); // 254 bytes
-        Should.Throw<UsageException>(() => MailboxClient.ValidateUser("")).Message.ShouldContain("got 0 bytes");
-        Should.Throw<UsageException>(() => MailboxClient.ValidateUser(new string('é', 128))).Message.ShouldContain("got 256 bytes");
+        Should.Throw<InvalidValueException>(() => MailboxClient.ValidateUser("")).Message.ShouldContain("got 0 bytes");
+        Should.Throw<InvalidValueException>(() => MailboxClient.ValidateUser(new string('é', 128))).Message.ShouldContain("got 256 bytes");
     }
 }

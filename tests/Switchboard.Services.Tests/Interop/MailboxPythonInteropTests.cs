@@ -1,9 +1,8 @@
 using Switchboard.Protocol.Mailbox;
-using Switchboard.Services.Common;
 using Switchboard.Services.Mailbox;
 using Switchboard.Services.Tests.Mailbox;
-using Switchboard.Transport.Timeouts;
 using Switchboard.Tests.Shared;
+using Switchboard.Transport.Timeouts;
 
 namespace Switchboard.Services.Tests.Interop;
 

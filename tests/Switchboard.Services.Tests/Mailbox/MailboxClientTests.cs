@@ -1,6 +1,5 @@
 using Switchboard.Protocol;
 using Switchboard.Protocol.Mailbox;
-using Switchboard.Services.Common;
 using Switchboard.Services.Mailbox;
 using Switchboard.Tests.Shared.Mailbox;
 using Switchboard.Transport.Timeouts;
@@ -33,8 +32,8 @@ public sealed class MailboxClientTests
     [Fact]
     public async Task Create_checks_its_values_before_connecting()
     {
-        (await Should.ThrowAsync<UsageException>(() => Client.CreateAsync("127.0.0.1", 1, "al", "", "hi", default))).Message.ShouldBe("the receiver name must not be empty");
-        (await Should.ThrowAsync<UsageException>(() => Client.CreateAsync("127.0.0.1", 1, "al", "bob", new string('m', 65_535), default)))
+        (await Should.ThrowAsync<InvalidValueException>(() => Client.CreateAsync("127.0.0.1", 1, "al", "", "hi", default))).Message.ShouldBe("the receiver name must not be empty");
+        (await Should.ThrowAsync<InvalidValueException>(() => Client.CreateAsync("127.0.0.1", 1, "al", "bob", new string('m', 65_535), default)))
             .Message.ShouldBe("the message is 65535 bytes in UTF-8, at most 65534 allowed");
     }
 }

@@ -1,4 +1,4 @@
-using Switchboard.Services.Common;
+using Switchboard.Protocol;
 
 namespace Switchboard.Services.Mailbox.Storage;
 
@@ -8,7 +8,7 @@ public static class MailboxStoreSpec
     public const string Default = "sqlite:mailbox.db";
 
     /// <summary>Checks the form of <paramref name="spec"/> without opening anything.</summary>
-    /// <exception cref="UsageException">Neither <c>memory</c> nor <c>sqlite:PATH</c>.</exception>
+    /// <exception cref="InvalidValueException">Neither <c>memory</c> nor <c>sqlite:PATH</c>.</exception>
     public static void Validate(string spec)
     {
         if (spec == "memory")
@@ -19,7 +19,7 @@ public static class MailboxStoreSpec
         {
             return;
         }
-        throw new UsageException($"--store '{spec}' is not a store: use sqlite:PATH (e.g. sqlite:mailbox.db) or memory");
+        throw new InvalidValueException($"--store '{spec}' is not a store: use sqlite:PATH (e.g. sqlite:mailbox.db) or memory");
     }
 
     /// <summary>Opens the store <paramref name="spec"/> names.</summary>

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Threading.Channels;
 using Switchboard.Cli.Infrastructure;
-using Switchboard.Services.Common;
+using Switchboard.Cli.Terminal;
 using Switchboard.Tests.Shared;
 
 namespace Switchboard.Cli.Tests.Commands.Chat;

@@ -1,4 +1,4 @@
-namespace Switchboard.Services.Common;
+namespace Switchboard.Cli.Terminal;
 
 /// <summary>
 /// The three standard streams a client talks through: data on <see cref="Out"/>, prompts, notices and
