@@ -38,6 +38,15 @@ public static class UpCommand
             mailboxStore, mailboxPort, filesRoot, filesPort, filesAllowHardLinks, echoPort, chatPort, chatObserverPort,
         };
         var common = new ServerOptions(up, withIdleTimeout: true);
+        // Checked at parse time, so a clash is a usage error (exit 2) before any store or folder is created.
+        up.Validators.Add(r =>
+        {
+            var ports = new[] { mailboxPort, filesPort, echoPort, chatPort, chatObserverPort }.Select(o => (o.Name, Port: r.GetValue(o)));
+            foreach (var clash in ports.GroupBy(p => p.Port).Where(g => g.Count() > 1))
+            {
+                r.AddError($"{string.Join(" and ", clash.Select(p => p.Name))} are {(clash.Count() == 2 ? "both" : "all")} port {clash.Key}: each service needs a port of its own");
+            }
+        });
         up.SetAction(async (parse, ct) =>
         {
             var bind = common.Bind(parse);

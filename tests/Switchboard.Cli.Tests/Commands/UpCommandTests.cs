@@ -80,4 +80,18 @@ public sealed class UpCommandTests
         run.Error.ShouldContain($"port {taken}");
         run.Error.ShouldContain("address already in use");
     }
+
+    [Fact]
+    public async Task Two_services_on_one_port_is_a_usage_error_before_anything_is_created()
+    {
+        using var dir = new TempDirectory();
+        var store = Path.Combine(dir.Path, "m.db");
+        var shared = Path.Combine(dir.Path, "shared");
+        var result = await CliRun.RunAsync("up", "--mailbox-port", "6500", "--files-port", "6500",
+            "--mailbox-store", $"sqlite:{store}", "--files-root", shared);
+        result.ExitCode.ShouldBe(2, result.Error);
+        result.Error.ShouldContain("error: --mailbox-port and --files-port are both port 6500: each service needs a port of its own");
+        File.Exists(store).ShouldBeFalse();
+        Directory.Exists(shared).ShouldBeFalse();
+    }
 }
