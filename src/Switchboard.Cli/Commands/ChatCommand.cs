@@ -15,12 +15,12 @@ public static class ChatCommand
     public static Command Create(ConsoleStreams console)
     {
         var chat = new Command("chat", "Multi-user chat room (handout 002, LogosNet): participants, observers, private messages.");
-        chat.Subcommands.Add(Server(console));
+        chat.Subcommands.Add(Server());
         chat.Subcommands.Add(Client(console));
         return chat;
     }
 
-    private static Command Server(ConsoleStreams console)
+    private static Command Server()
     {
         var ip = IpOption("address to listen on (0.0.0.0 for all interfaces, 127.0.0.1 for this machine only)");
         var port = CliArguments.PortOption(1, 65534);
@@ -71,7 +71,6 @@ public static class ChatCommand
             }
             var host = ChatServer.HostOptions(options) with { MaxConnections = Math.Max(common.Host(parse).MaxConnections, ChatServer.HostOptions(options).MaxConnections) };
             return await ServerRunner.RunAsync(
-                console,
                 ChatEndpoint.Listen(options),
                 host,
                 common.Verbosity(parse),

@@ -15,7 +15,7 @@ public static class EchoCommand
     public static Command Create(ConsoleStreams console)
     {
         var echo = new Command("echo", "Length-prefixed messages (handout 001): the server answers each one without its first 10 characters.");
-        echo.Subcommands.Add(Server(console));
+        echo.Subcommands.Add(Server());
         echo.Subcommands.Add(Client(console));
         return echo;
     }
@@ -23,7 +23,7 @@ public static class EchoCommand
     private static Option<long> Buffer(string description) =>
         CliArguments.Count("--buffer", 4096, 1, BufferedClient.MaxBufferSize, description);
 
-    private static Command Server(ConsoleStreams console)
+    private static Command Server()
     {
         var command = new Command("server", "Answer each message with the message minus its first 10 characters.");
         var port = CliArguments.PortOption(1, 65535);
@@ -46,7 +46,6 @@ public static class EchoCommand
                 Limits = shared.Limits(parse),
             };
             return await ServerRunner.RunAsync(
-                console,
                 [EchoEndpoint.Listen(shared.Bind(parse), parse.GetValue(port))],
                 shared.Host(parse),
                 shared.Verbosity(parse),

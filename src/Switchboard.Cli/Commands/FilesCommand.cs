@@ -20,12 +20,12 @@ public static class FilesCommand
     public static Command Create(ConsoleStreams console)
     {
         var files = new Command("files", "Download files (handout 004): a server sharing one folder, a client fetching one file.");
-        files.Subcommands.Add(Server(console));
+        files.Subcommands.Add(Server());
         files.Subcommands.Add(Client(console));
         return files;
     }
 
-    private static Command Server(ConsoleStreams console)
+    private static Command Server()
     {
         var command = new Command("server", "Serve the files under --root; nothing outside it is ever sent.");
         var port = CliArguments.Port(MinPort, MaxPort);
@@ -48,7 +48,6 @@ public static class FilesCommand
                 AllowHardLinks = parse.GetValue(allowHardLinks),
             };
             return await ServerRunner.RunAsync(
-                console,
                 [FilesEndpoint.Listen(shared.Bind(parse), parse.GetValue(port))],
                 shared.Host(parse),
                 shared.Verbosity(parse),

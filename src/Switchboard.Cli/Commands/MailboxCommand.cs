@@ -1,9 +1,9 @@
 using System.CommandLine;
-using Switchboard.Protocol;
 using Switchboard.Cli.Infrastructure;
 using Switchboard.Cli.Terminal;
-using Switchboard.Services.Mailbox.Storage;
+using Switchboard.Protocol;
 using Switchboard.Services.Mailbox;
+using Switchboard.Services.Mailbox.Storage;
 using Switchboard.Transport.Timeouts;
 
 namespace Switchboard.Cli.Commands;
@@ -14,12 +14,12 @@ public static class MailboxCommand
     public static Command Create(ConsoleStreams console)
     {
         var command = new Command("mailbox", "Store-and-forward messages (handout 000): durable server and read/create client.");
-        command.Subcommands.Add(Server(console));
+        command.Subcommands.Add(Server());
         command.Subcommands.Add(Client(console));
         return command;
     }
 
-    private static Command Server(ConsoleStreams console)
+    private static Command Server()
     {
         var port = CliArguments.Port(MailboxServerOptions.MinPort, MailboxServerOptions.MaxPort);
         var store = StoreOption("--store");
@@ -30,7 +30,6 @@ public static class MailboxCommand
             await using var opened = await MailboxStoreSpec.OpenAsync(parse.GetValue(store)!, ct);
             var options = new MailboxServerOptions { Limits = common.Limits(parse) };
             return await ServerRunner.RunAsync(
-                console,
                 [MailboxEndpoint.Listen(common.Bind(parse), parse.GetValue(port))],
                 common.Host(parse),
                 common.Verbosity(parse),

@@ -1,11 +1,10 @@
 using System.CommandLine;
 using Switchboard.Cli.Infrastructure;
-using Switchboard.Cli.Terminal;
 using Switchboard.Services.Chat;
 using Switchboard.Services.Echo;
 using Switchboard.Services.Files;
-using Switchboard.Services.Mailbox.Storage;
 using Switchboard.Services.Mailbox;
+using Switchboard.Services.Mailbox.Storage;
 using Switchboard.Transport.Hosting;
 
 namespace Switchboard.Cli.Commands;
@@ -16,7 +15,7 @@ namespace Switchboard.Cli.Commands;
 /// </summary>
 public static class UpCommand
 {
-    public static Command Create(ConsoleStreams console)
+    public static Command Create()
     {
         var mailboxStore = MailboxCommand.StoreOption("--mailbox-store");
         var mailboxPort = CliArguments.PortOption("--mailbox-port", MailboxServerOptions.MinPort, MailboxServerOptions.MaxPort, MailboxServerOptions.DefaultPort);
@@ -66,7 +65,6 @@ public static class UpCommand
             };
             endpoints.AddRange(ChatEndpoint.Listen(chat));
             return await ServerRunner.RunAsync(
-                console,
                 endpoints,
                 common.Host(parse),
                 common.Verbosity(parse),

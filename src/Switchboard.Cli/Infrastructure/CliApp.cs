@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Reflection;
 using Switchboard.Cli.Commands;
-using Switchboard.Cli.Infrastructure;
 using Switchboard.Cli.Terminal;
 using Switchboard.Protocol;
 
@@ -72,7 +71,7 @@ public static class CliApp
     public static RootCommand BuildRoot(ConsoleStreams console)
     {
         var root = new RootCommand("Switchboard: mailbox, files, echo, chat and talk servers and clients, byte-compatible with the course handouts.");
-        root.Subcommands.Add(UpCommand.Create(console));
+        root.Subcommands.Add(UpCommand.Create());
         root.Subcommands.Add(MailboxCommand.Create(console));
         root.Subcommands.Add(FilesCommand.Create(console));
         root.Subcommands.Add(TalkCommand.Create(console));

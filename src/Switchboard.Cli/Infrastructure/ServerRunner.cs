@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Switchboard.Cli.Terminal;
 using Switchboard.Transport.Hosting;
 using Switchboard.Transport.Observability;
 
@@ -10,7 +9,6 @@ namespace Switchboard.Cli.Infrastructure;
 public static class ServerRunner
 {
     public static async Task<int> RunAsync(
-        ConsoleStreams console,
         IReadOnlyList<ListenSpec> endpoints,
         ServerHostOptions hostOptions,
         Verbosity verbosity,

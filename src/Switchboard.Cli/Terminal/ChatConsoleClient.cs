@@ -1,4 +1,3 @@
-using Switchboard.Cli.Terminal;
 using Switchboard.Protocol.Chat;
 using Switchboard.Services.Chat;
 

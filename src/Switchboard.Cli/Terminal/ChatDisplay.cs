@@ -1,5 +1,4 @@
 using System.Text;
-using Switchboard.Cli.Terminal;
 
 namespace Switchboard.Cli.Terminal;
 

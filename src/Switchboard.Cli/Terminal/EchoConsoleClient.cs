@@ -1,4 +1,3 @@
-using Switchboard.Cli.Terminal;
 using Switchboard.Services.Echo;
 
 namespace Switchboard.Cli.Terminal;

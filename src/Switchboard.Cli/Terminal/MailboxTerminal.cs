@@ -1,5 +1,4 @@
 using System.Text;
-using Switchboard.Cli.Terminal;
 using Switchboard.Services.Mailbox;
 
 namespace Switchboard.Cli.Terminal;

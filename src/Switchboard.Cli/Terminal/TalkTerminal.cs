@@ -1,5 +1,4 @@
 using System.Globalization;
-using Switchboard.Cli.Terminal;
 using Switchboard.Services.Talk;
 using Switchboard.Transport.Observability;
 

@@ -1,7 +1,6 @@
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
-using Switchboard.Protocol;
 using Switchboard.Protocol.Echo;
 using Switchboard.Transport.Client;
 using Switchboard.Transport.Framing;

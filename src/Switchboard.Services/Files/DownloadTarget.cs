@@ -1,5 +1,5 @@
-using Switchboard.Protocol.Files;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Files;
 
 namespace Switchboard.Services.Files;
 

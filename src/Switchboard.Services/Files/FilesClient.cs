@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Switchboard.Protocol.Files;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Files;
 using Switchboard.Transport.Client;
 using Switchboard.Transport.Framing;
 using Switchboard.Transport.Timeouts;

@@ -1,6 +1,6 @@
 using System.Text;
-using Switchboard.Protocol.Mailbox;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Mailbox;
 using Switchboard.Transport.Client;
 using Switchboard.Transport.Framing;
 using Switchboard.Transport.Timeouts;

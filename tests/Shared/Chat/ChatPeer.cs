@@ -1,11 +1,8 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Switchboard.Protocol;
 using Switchboard.Protocol.Chat;
-using Switchboard.Tests.Shared;
 
 namespace Switchboard.Tests.Shared.Chat;
 

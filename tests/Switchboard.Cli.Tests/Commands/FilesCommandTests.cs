@@ -1,5 +1,5 @@
-using System.Net.Sockets;
 using System.Net;
+using System.Net.Sockets;
 using Switchboard.Cli.Infrastructure;
 using Switchboard.Cli.Terminal;
 using Switchboard.Protocol.Files;

@@ -1,10 +1,10 @@
-using System.Net.Sockets;
 using System.Net;
+using System.Net.Sockets;
 using Switchboard.Cli.Infrastructure;
 using Switchboard.Cli.Terminal;
 using Switchboard.Services.Talk;
-using Switchboard.Tests.Shared.Talk;
 using Switchboard.Tests.Shared;
+using Switchboard.Tests.Shared.Talk;
 using Switchboard.Transport.Observability;
 
 namespace Switchboard.Cli.Tests.Commands;

@@ -3,8 +3,8 @@ using System.Net;
 using Switchboard.Cli.Infrastructure;
 using Switchboard.Cli.Terminal;
 using Switchboard.Services.Talk;
-using Switchboard.Tests.Shared.Talk;
 using Switchboard.Tests.Shared;
+using Switchboard.Tests.Shared.Talk;
 using Switchboard.Transport.Observability;
 
 namespace Switchboard.Cli.Tests.Processes;

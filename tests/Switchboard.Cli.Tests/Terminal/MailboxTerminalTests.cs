@@ -1,10 +1,9 @@
-using Switchboard.Cli.Infrastructure;
 using Switchboard.Cli.Terminal;
-using Switchboard.Protocol.Mailbox;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Mailbox;
 using Switchboard.Services.Mailbox;
-using Switchboard.Tests.Shared.Mailbox;
 using Switchboard.Tests.Shared;
+using Switchboard.Tests.Shared.Mailbox;
 using Switchboard.Transport.Client;
 using Switchboard.Transport.Framing;
 using Switchboard.Transport.Timeouts;

@@ -1,5 +1,4 @@
 using System.Buffers;
-using Switchboard.Protocol;
 using Switchboard.Protocol.Echo;
 using Switchboard.Protocol.Framing;
 using Switchboard.Tests.Shared;

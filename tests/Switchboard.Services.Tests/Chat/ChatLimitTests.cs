@@ -1,6 +1,5 @@
 using Switchboard.Protocol.Chat;
 using Switchboard.Services.Chat;
-using Switchboard.Tests.Shared;
 using Switchboard.Tests.Shared.Chat;
 
 namespace Switchboard.Services.Tests.Chat;

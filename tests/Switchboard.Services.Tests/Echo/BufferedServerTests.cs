@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Switchboard.Protocol.Echo;
 using Switchboard.Services.Echo;
 using Switchboard.Tests.Shared;

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Switchboard.Tests.Shared;
 using Switchboard.Transport.Client;
 using Switchboard.Transport.Hosting;
-using Switchboard.Tests.Shared;
 
 namespace Switchboard.Transport.Tests.Client;
 

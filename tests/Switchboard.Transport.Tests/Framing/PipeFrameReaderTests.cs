@@ -1,8 +1,8 @@
 using System.IO.Pipelines;
 using Switchboard.Protocol;
+using Switchboard.Tests.Shared;
 using Switchboard.Transport.Framing;
 using Switchboard.Transport.Timeouts;
-using Switchboard.Tests.Shared;
 
 namespace Switchboard.Transport.Tests.Framing;
 

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Switchboard.Tests.Shared;
 using Switchboard.Transport.Framing;
 using Switchboard.Transport.Timeouts;
-using Switchboard.Tests.Shared;
 
 namespace Switchboard.Transport.Tests.Framing;
 

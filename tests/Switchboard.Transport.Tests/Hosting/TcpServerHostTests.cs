@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
+using Switchboard.Tests.Shared;
 using Switchboard.Transport.Hosting;
 using Switchboard.Transport.Observability;
-using Switchboard.Tests.Shared;
 
 namespace Switchboard.Transport.Tests.Hosting;
 

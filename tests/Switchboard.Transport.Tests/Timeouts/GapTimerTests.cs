@@ -1,5 +1,5 @@
-using Switchboard.Transport.Timeouts;
 using Switchboard.Tests.Shared;
+using Switchboard.Transport.Timeouts;
 
 namespace Switchboard.Transport.Tests.Timeouts;
 

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Switchboard.Cli.Terminal;
-using Switchboard.Tests.Shared.Talk;
 using Switchboard.Tests.Shared;
+using Switchboard.Tests.Shared.Talk;
 using Switchboard.Transport.Observability;
 
 namespace Switchboard.Cli.Tests.Terminal.Talk;
