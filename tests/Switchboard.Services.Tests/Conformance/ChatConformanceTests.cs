@@ -17,6 +17,26 @@ public sealed class ChatConformanceTests : ServerConformanceTests
 {
     protected override ProtocolFixture CreateFixture() => new ChatFixture();
 
+    /// <summary>
+    /// The base stalls a joined participant's frame; before joining (or pairing) the choosing timer also runs,
+    /// and a stall inside the username or pairing frame must still be the gap rule, not a 60 s choosing timeout.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_stall_in_the_middle_of_a_username_or_pairing_request_is_the_gap_rule(bool observer)
+    {
+        var server = ((ChatFixture)Fixture).Server;
+        await using var client = await RawTcp.ConnectAsync(observer ? server.ObserverPort : server.Port);
+        var peer = client.Socket.LocalEndPoint!.ToString()!;
+        (await client.ReadExactlyAsync(10)).ShouldBe(ChatFrameCodec.Encode(ChatCodes.Accept));
+        await client.SendAsync(ChatFrameCodec.Encode(observer ? "alice ABCDEF" : "alice")[..6]);
+        (await client.Socket.ReadUntilClosedAsync()).Received.ShouldBeEmpty("a stalled request gets no answer");
+        await Deadline.Until(() => Fixture.Logs.Lines.Any(l => l.Contains(peer, StringComparison.Ordinal) && l.Contains("(gap rule)", StringComparison.Ordinal)),
+            $"a gap-rule line for {peer}");
+        Fixture.Logs.Lines.ShouldNotContain(l => l.Contains("accepted within", StringComparison.Ordinal));
+    }
+
     private sealed class ChatFixture : ProtocolFixture
     {
         private static readonly string Expected = ChatLines.UnknownRecipient("nobody");
@@ -24,7 +44,7 @@ public sealed class ChatConformanceTests : ServerConformanceTests
         private ChatTestServer? _server;
         private int _joined;
 
-        private ChatTestServer Server => _server ?? throw new InvalidOperationException("not started");
+        public ChatTestServer Server => _server ?? throw new InvalidOperationException("not started");
 
         public override int Port => Server.Port;
 
