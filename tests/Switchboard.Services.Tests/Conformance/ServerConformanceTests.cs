@@ -131,10 +131,19 @@ public abstract class ServerConformanceTests : IAsyncLifetime
     private static string PeerOf(RawTcp client) => ((IPEndPoint)client.Socket.LocalEndPoint!).ToString();
 
     /// <summary>Waits for a log line about <paramref name="peer"/> containing <paramref name="fragment"/>.</summary>
-    private Task WaitForLineAsync(string peer, string fragment) =>
-        Deadline.Until(
-            () => Fixture.Logs.Lines.Any(l => l.Contains(peer, StringComparison.Ordinal) && l.Contains(fragment, StringComparison.Ordinal)),
-            $"a log line for {peer} containing '{fragment}'. Lines:\n{string.Join("\n", Fixture.Logs.Lines)}");
+    private async Task WaitForLineAsync(string peer, string fragment)
+    {
+        try
+        {
+            await Deadline.Until(
+                () => Fixture.Logs.Lines.Any(l => l.Contains(peer, StringComparison.Ordinal) && l.Contains(fragment, StringComparison.Ordinal)),
+                $"a log line for {peer} containing '{fragment}'");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}. Lines:\n{string.Join("\n", Fixture.Logs.Lines)}", e);
+        }
+    }
 
     /// <summary>After a case: a fresh connection is served normally, and nothing was logged as an internal error.</summary>
     private async Task StillServesAsync()
