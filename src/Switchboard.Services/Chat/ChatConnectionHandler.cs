@@ -87,17 +87,20 @@ internal abstract class ChatConnectionHandler : ServiceConnectionHandler
     /// <summary>
     /// Reads the next frame within the choosing deadline (username or pairing), restarted for each try.
     /// Past it the peer is told <paramref name="timeoutCode"/> and a <see cref="PeerTimeoutException"/> ends the connection.
-    /// Null when the peer closed between frames.
+    /// Silence before the frame is bounded by that deadline alone (people type); once the frame has begun the gap
+    /// rule applies too, as for every frame. Null when the peer closed between frames.
     /// </summary>
-    protected async Task<string?> ReadChoiceAsync(ChatMember member, PipeReader input, GapTimer timer, string what, string timeoutCode)
+    protected async Task<string?> ReadChoiceAsync(ChatMember member, PipeReader input, CancellationToken stop, string what, string timeoutCode)
     {
-        timer.StartDeadline(Options.UsernameTimeout);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        deadline.CancelAfter(Options.UsernameTimeout);
+        using var gap = new GapTimer(Options.Limits.GapTimeout, deadline.Token);
         try
         {
-            var result = await input.TryReadFrameAsync(ChatFrameCodec.FromClients, timer, what).ConfigureAwait(false);
+            var result = await input.TryReadFrameAsync(ChatFrameCodec.FromClients, gap, what, idleUntilFirstByte: true).ConfigureAwait(false);
             return result.IsClosed ? null : result.Frame;
         }
-        catch (PeerTimeoutException)
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !stop.IsCancellationRequested)
         {
             Room.Send(member, timeoutCode);
             throw new PeerTimeoutException($"no {what} accepted within {Options.UsernameTimeout.TotalSeconds:0.###} s", timeoutCode);

@@ -13,28 +13,25 @@ internal sealed class ChatObserverHandler(ChatRoom room, ILoggerFactory logs, Sw
 {
     protected override async Task ConverseAsync(ChatMember member, PipeReader input, CancellationToken stop)
     {
-        using (var choosing = new GapTimer(Options.UsernameTimeout, stop))
+        for (var attempt = 1; ; attempt++)
         {
-            for (var attempt = 1; ; attempt++)
+            var request = await ReadChoiceAsync(member, input, stop, "pairing request", ChatCodes.ObserverRefused).ConfigureAwait(false);
+            if (request is null)
             {
-                var request = await ReadChoiceAsync(member, input, choosing, "pairing request", ChatCodes.ObserverRefused).ConfigureAwait(false);
-                if (request is null)
-                {
-                    return;
-                }
-                var outcome = Room.TryPair(member, request);
-                if (outcome == PairingOutcome.Accepted)
-                {
-                    break;
-                }
-                Metrics.Reject(Service, outcome == PairingOutcome.InUse ? "observer-in-use" : "observer-invalid");
-                Logger.LogInformation("{Peer}: pairing refused ({Outcome}), attempt {Attempt} of {Max}", member.Peer, outcome, attempt, Options.MaxPairingAttempts);
-                if (attempt >= Options.MaxPairingAttempts)
-                {
-                    Room.Send(member, ChatCodes.ObserverRefused);
-                    Logger.LogWarning("{Peer}: closed: {Max} failed pairing attempts", member.Peer, Options.MaxPairingAttempts);
-                    return;
-                }
+                return;
+            }
+            var outcome = Room.TryPair(member, request);
+            if (outcome == PairingOutcome.Accepted)
+            {
+                break;
+            }
+            Metrics.Reject(Service, outcome == PairingOutcome.InUse ? "observer-in-use" : "observer-invalid");
+            Logger.LogInformation("{Peer}: pairing refused ({Outcome}), attempt {Attempt} of {Max}", member.Peer, outcome, attempt, Options.MaxPairingAttempts);
+            if (attempt >= Options.MaxPairingAttempts)
+            {
+                Room.Send(member, ChatCodes.ObserverRefused);
+                Logger.LogWarning("{Peer}: closed: {Max} failed pairing attempts", member.Peer, Options.MaxPairingAttempts);
+                return;
             }
         }
         // Paired: an observer cannot send. Keep reading so a close is noticed at once; say so the first time.

@@ -13,24 +13,21 @@ internal sealed class ChatParticipantHandler(ChatRoom room, ILoggerFactory logs,
 {
     protected override async Task ConverseAsync(ChatMember member, PipeReader input, CancellationToken stop)
     {
-        using (var choosing = new GapTimer(Options.UsernameTimeout, stop))
+        while (true)
         {
-            while (true)
+            var name = await ReadChoiceAsync(member, input, stop, "username", ChatCodes.UsernameTimeout).ConfigureAwait(false);
+            if (name is null)
             {
-                var name = await ReadChoiceAsync(member, input, choosing, "username", ChatCodes.UsernameTimeout).ConfigureAwait(false);
-                if (name is null)
-                {
-                    return;
-                }
-                var outcome = Room.TryClaim(member, name);
-                if (outcome == UsernameOutcome.Accepted)
-                {
-                    break;
-                }
-                Metrics.Reject(Service, outcome == UsernameOutcome.InUse ? "username-in-use" : "username-invalid");
-                Logger.LogInformation("{Peer}: username {Name} refused: {Reason}", member.Peer, Quote(name),
-                    outcome == UsernameOutcome.InUse ? "in use" : Username.Describe(name));
+                return;
             }
+            var outcome = Room.TryClaim(member, name);
+            if (outcome == UsernameOutcome.Accepted)
+            {
+                break;
+            }
+            Metrics.Reject(Service, outcome == UsernameOutcome.InUse ? "username-in-use" : "username-invalid");
+            Logger.LogInformation("{Peer}: username {Name} refused: {Reason}", member.Peer, Quote(name),
+                outcome == UsernameOutcome.InUse ? "in use" : Username.Describe(name));
         }
         using var gap = new GapTimer(Options.Limits.GapTimeout, stop);
         while (true)

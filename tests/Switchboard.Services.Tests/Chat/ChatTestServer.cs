@@ -27,7 +27,7 @@ internal sealed class ChatTestServer : IAsyncDisposable
         var logs = new TestLogSink();
         var server = await ChatServer.StartAsync(
             (options ?? new ChatServerOptions()) with { Port = 0, ObserverPort = 0, Bind = System.Net.IPAddress.Loopback },
-            b => b.AddProvider(logs),
+            b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug),
             CancellationToken.None);
         return new ChatTestServer(server, logs);
     }

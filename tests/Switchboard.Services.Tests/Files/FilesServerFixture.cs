@@ -69,7 +69,7 @@ internal sealed class FilesServerFixture : IAsyncDisposable
             [FilesEndpoint.Listen(IPAddress.Loopback, 0)],
             ServerHostOptions.Default with { ShutdownTimeout = shutdownTimeout ?? ServerHostOptions.Default.ShutdownTimeout },
             services => FilesEndpoint.Register(services, options),
-            logging => logging.AddProvider(fixture.Logs),
+            logging => logging.AddProvider(fixture.Logs).SetMinimumLevel(LogLevel.Debug),
             CancellationToken.None);
         return fixture;
     }
