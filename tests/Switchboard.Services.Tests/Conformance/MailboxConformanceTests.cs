@@ -24,10 +24,11 @@ public sealed class MailboxConformanceTests : ServerConformanceTests
 
         public override byte[] ValidRequest { get; } = MessageRequestCodec.Encode(MessageRequest.Create("alice", "bob", "hello"));
 
-        public override byte[]? OversizedHeader => null;
+        // Mailbox lengths are u8 and u16 and every value fits a create, so the length to refuse is one the record's
+        // kind forbids: a read announcing a 65,535-byte message, refused from the header before any body.
+        public override byte[] OversizedHeader { get; } = [0xAE, 0x73, 0x01, 0x01, 0x00, 0xFF, 0xFF];
 
-        public override string NoOversizeReason =>
-            "mailbox lengths are u8 and u16 and the server accepts all they can say (docs/mailbox-protocol.md): no length is oversized";
+        public override string OversizedLogFragment => "MessageLen is 65535, expected 0 for a read request";
 
         public override string TrailingBytesLogFragment => "more than NameLen + ReceiverLen + MessageLen announced";
 

@@ -28,16 +28,13 @@ public abstract class ProtocolFixture : IAsyncDisposable
     public abstract byte[] ValidRequest { get; }
 
     /// <summary>
-    /// A header announcing a length over the server's limit, which must be refused from the header alone;
-    /// null when the wire cannot say a length the server refuses (the reason is in <see cref="NoOversizeReason"/>).
+    /// A header announcing a length the server must refuse from the header alone: over its limit, or (where every
+    /// value of the field is within limits) one the record's kind forbids.
     /// </summary>
-    public abstract byte[]? OversizedHeader { get; }
-
-    /// <summary>Why <see cref="OversizedHeader"/> is null.</summary>
-    public virtual string NoOversizeReason => string.Empty;
+    public abstract byte[] OversizedHeader { get; }
 
     /// <summary>A fragment of the line the server logs when it refuses <see cref="OversizedHeader"/>.</summary>
-    public virtual string OversizedLogFragment => string.Empty;
+    public abstract string OversizedLogFragment { get; }
 
     /// <summary>A fragment of the line the server logs when bytes follow a one-request protocol's record.</summary>
     public virtual string TrailingBytesLogFragment => string.Empty;

@@ -107,11 +107,7 @@ public abstract class ServerConformanceTests : IAsyncLifetime
     [Fact]
     public async Task An_oversized_length_is_refused_from_the_header_before_any_payload()
     {
-        if (Fixture.OversizedHeader is not { } header)
-        {
-            Assert.Skip(Fixture.NoOversizeReason);
-            return;
-        }
+        var header = Fixture.OversizedHeader;
         await using (var client = await Fixture.ConnectAsync())
         {
             var peer = PeerOf(client);
