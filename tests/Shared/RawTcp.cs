@@ -38,31 +38,8 @@ public sealed class RawTcp : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads until the server closes (or the deadline), returning everything received.</summary>
-    public async Task<byte[]> ReadToEndAsync(TimeSpan? limit = null)
-    {
-        using var cts = new CancellationTokenSource(limit ?? Deadline.Default);
-        var all = new MemoryStream();
-        var buffer = new byte[64 * 1024];
-        while (true)
-        {
-            int n;
-            try
-            {
-                n = await Socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
-            }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
-            {
-                break;
-            }
-            if (n == 0)
-            {
-                break;
-            }
-            all.Write(buffer, 0, n);
-        }
-        return all.ToArray();
-    }
+    /// <summary>Reads until the server closes, cleanly or by reset (or the deadline), returning everything received.</summary>
+    public async Task<byte[]> ReadToEndAsync(TimeSpan? limit = null) => (await Socket.ReadUntilClosedAsync(limit)).Received;
 
     /// <summary>Reads exactly <paramref name="count"/> bytes.</summary>
     public async Task<byte[]> ReadExactlyAsync(int count, TimeSpan? limit = null)

@@ -1,3 +1,4 @@
+using Switchboard.Protocol;
 using Switchboard.Protocol.Chat;
 using Switchboard.Services.Chat;
 

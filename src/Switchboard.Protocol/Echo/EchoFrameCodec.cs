@@ -158,24 +158,7 @@ public sealed class EchoFrameCodec : IFrameDecoder<string>
     /// <summary>Always false; fills <paramref name="error"/> with the position and bytes of the first invalid sequence.</summary>
     private static bool Invalid(ReadOnlySpan<byte> payload, out DecodeError error)
     {
-        var at = FirstInvalidByte(payload);
-        var shown = payload.Slice(at, Math.Min(8, payload.Length - at));
-        var value = $"not valid UTF-8 at byte {at} ({Convert.ToHexString(shown).ToLowerInvariant()}{(payload.Length - at > 8 ? "..." : string.Empty)})";
-        error = new DecodeError("payload", value, "UTF-8 text", "bad-utf8");
+        error = Utf8Text.InvalidField("payload", payload);
         return false;
-    }
-
-    private static int FirstInvalidByte(ReadOnlySpan<byte> bytes)
-    {
-        var at = 0;
-        while (at < bytes.Length)
-        {
-            if (Rune.DecodeFromUtf8(bytes[at..], out _, out var used) != OperationStatus.Done)
-            {
-                return at;
-            }
-            at += used;
-        }
-        return at;
     }
 }

@@ -28,19 +28,7 @@ public static class EchoReply
     }
 
     /// <summary>Python's <c>len(s)</c>: the number of code points in <paramref name="text"/>.</summary>
-    public static int CodePointCount(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var count = 0;
-        for (var i = 0; i < text.Length; i++, count++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-        }
-        return count;
-    }
+    public static int CodePointCount(string text) => CodePoints.Count(text);
 
     /// <summary>
     /// Where the reply starts inside a message given as valid UTF-8 bytes: the reply is the payload from this

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using Microsoft.Extensions.Logging;
+using Switchboard.Protocol;
 using Switchboard.Protocol.Chat;
 using Switchboard.Transport.Framing;
 using Switchboard.Transport.Observability;

@@ -1,6 +1,6 @@
-namespace Switchboard.Protocol.Chat;
+namespace Switchboard.Protocol;
 
-/// <summary>Counting characters as Python's <c>len</c> does: code points, a surrogate pair counting once.</summary>
+/// <summary>Counting characters as Python's <c>len</c> does (echo's ten characters, chat's name and message limits): code points, a surrogate pair counting once.</summary>
 public static class CodePoints
 {
     /// <summary>The number of code points in <paramref name="text"/>; a lone surrogate counts as one.</summary>
