@@ -60,7 +60,7 @@ public sealed class EchoConnectionHandler(EchoServerOptions options, EchoServerS
                 var read = await reader.ReadAsync().ConfigureAwait(false);
                 if (read.IsClosed)
                 {
-                    Logger.LogInformation("{Peer}: closed by client after {Count} messages", peer, messages);
+                    Logger.LogInformation("{Peer}: closed by client after {Count} {Messages}", peer, messages, messages == 1 ? "message" : "messages");
                     return;
                 }
                 var frame = read.Frame;
@@ -86,7 +86,7 @@ public sealed class EchoConnectionHandler(EchoServerOptions options, EchoServerS
         }
         catch (Exception e) when (serverStopping.IsCancellationRequested && IsStopEffect(e))
         {
-            Logger.LogInformation("{Peer}: closed by server stop after {Count} messages", peer, messages);
+            Logger.LogInformation("{Peer}: closed by server stop after {Count} {Messages}", peer, messages, messages == 1 ? "message" : "messages");
         }
         finally
         {

@@ -111,7 +111,7 @@ public sealed class HandoutTests
         (await Receive(first)).ShouldBe((" the first client", true));
 
         first.Shutdown();
-        await server.Logs.WaitForAsync("closed by client after 1 messages");
+        (await server.Logs.WaitForAsync("closed by client after 1 ")).ShouldEndWith("closed by client after 1 message");
 
         using var second = server.Connect(BufferSize);
         second.SendMessage("hello from the second client");
