@@ -2,6 +2,8 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Switchboard.Protocol;
 
+using Switchboard.Transport;
+
 namespace Switchboard.Services.Files;
 
 /// <summary>
@@ -17,28 +19,5 @@ public sealed class ConnectionLostException(string message, Exception? inner = n
         e is SocketException or IOException or ObjectDisposedException or ConnectionAbortedException;
 
     /// <summary>Short wording for why the connection went: <c>connection reset by peer</c>, not .NET's "Unable to read data from the transport connection: ...".</summary>
-    public static string Describe(Exception e)
-    {
-        for (var inner = e; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is SocketException socket)
-            {
-                return socket.SocketErrorCode switch
-                {
-                    SocketError.ConnectionReset => "connection reset by peer",
-                    SocketError.ConnectionAborted or SocketError.OperationAborted or SocketError.Shutdown => "connection aborted",
-                    SocketError.TimedOut => "connection timed out",
-                    SocketError.NetworkUnreachable or SocketError.NetworkDown => "network unreachable",
-                    SocketError.HostUnreachable => "host unreachable",
-                    _ => socket.Message,
-                };
-            }
-        }
-        return e switch
-        {
-            ConnectionResetException => "connection reset by peer",
-            ConnectionAbortedException or ObjectDisposedException => "connection aborted",
-            _ => e.Message,
-        };
-    }
+    public static string Describe(Exception e) => NetworkErrors.Describe(e);
 }

@@ -82,16 +82,5 @@ public static class TcpConnector
         }
     }
 
-    private static string Describe(SocketException e) => e.SocketErrorCode switch
-    {
-        SocketError.ConnectionRefused => "connection refused",
-        SocketError.HostNotFound => "host not found",
-        SocketError.TryAgain => "temporary resolver failure",
-        SocketError.NoData => "no address for this name",
-        SocketError.NetworkUnreachable => "network unreachable",
-        SocketError.HostUnreachable => "host unreachable",
-        SocketError.TimedOut => "timed out",
-        SocketError.AddressFamilyNotSupported => "address family not supported here",
-        _ => e.Message,
-    };
+    private static string Describe(SocketException e) => NetworkErrors.Describe(e);
 }

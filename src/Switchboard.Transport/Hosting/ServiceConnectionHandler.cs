@@ -54,7 +54,7 @@ public abstract class ServiceConnectionHandler : ConnectionHandler
         catch (Exception e) when (e is IOException or ConnectionResetException or ConnectionAbortedException)
         {
             Metrics.Reject(Service, "network");
-            Logger.LogWarning("{Peer}: connection lost: {Reason}", peer, e.Message);
+            Logger.LogWarning("{Peer}: connection lost: {Reason}", peer, NetworkErrors.Describe(e));
         }
         catch (Exception e)
         {
