@@ -56,7 +56,7 @@ public sealed class ChatFuzzTests(ITestOutputHelper output)
         await Deadline.Until(() => server.Server.Room.ActiveParticipants == 1 && server.Server.Room.PairedObservers == 0, "every fuzz participant and observer gone", TimeSpan.FromSeconds(30));
 
         var internalErrors = server.Logs.Lines.Count(IsInternalError);
-        output.WriteLine($"seed {seed}: {records} records on {connections} connections, {resets} ended by our reset; " +
+        output.WriteLine($"seed {seed}: {records} records on {connections} connections, {resets} ended by a reset (ours or the server's); " +
             $"{internalErrors} internal errors, {server.Logs.Lines.Count(l => l.Contains("rejected", StringComparison.Ordinal))} rejections logged");
         internalErrors.ShouldBe(0, $"seed {seed}:\n" + string.Join("\n", server.Logs.Lines.Where(IsInternalError).Take(5)));
 
@@ -97,15 +97,23 @@ public sealed class ChatFuzzTests(ITestOutputHelper output)
         try
         {
             await using var tcp = await RawTcp.ConnectAsync(port);
-            for (var at = 0; at < bytes.Length;)
+            for (var at = 0; ; )
             {
-                if (at >= resetAt && resetAt >= 0)
+                if (at == resetAt)
                 {
                     tcp.Socket.LingerState = new LingerOption(true, 0);
                     tcp.Socket.Close();
                     return false;
                 }
+                if (at == bytes.Length)
+                {
+                    break;
+                }
                 var piece = Math.Min(bytes.Length - at, random.Next(4) == 0 ? random.Next(1, 4) : random.Next(1, 2048));
+                if (resetAt > at)
+                {
+                    piece = Math.Min(piece, resetAt - at);
+                }
                 await tcp.SendAsync(bytes.AsMemory(at, piece));
                 at += piece;
             }

@@ -55,7 +55,7 @@ public sealed class TalkFuzzTests(ITestOutputHelper output)
         })).Within(TimeSpan.FromMinutes(10));
 
         var internalErrors = logs.Lines.Count(IsInternalError);
-        output.WriteLine($"seed {seed}: {records} callers, {resets} ended by a reset; {person.Heard} lines heard, " +
+        output.WriteLine($"seed {seed}: {records} callers, {resets} ended by a reset (ours or the server's); {person.Heard} lines heard, " +
             $"{internalErrors} internal errors, {person.Errors} errors shown to the person, " +
             $"{logs.Lines.Count(l => l.Contains("turned away", StringComparison.Ordinal))} turned away");
         internalErrors.ShouldBe(0, $"seed {seed}:\n" + string.Join("\n", logs.Lines.Where(IsInternalError).Take(5)));
@@ -82,15 +82,23 @@ public sealed class TalkFuzzTests(ITestOutputHelper output)
         try
         {
             await using var tcp = await RawTcp.ConnectAsync(port);
-            for (var at = 0; at < bytes.Length;)
+            for (var at = 0; ; )
             {
-                if (at >= resetAt && resetAt >= 0)
+                if (at == resetAt)
                 {
                     tcp.Socket.LingerState = new LingerOption(true, 0);
                     tcp.Socket.Close();
                     return false;
                 }
+                if (at == bytes.Length)
+                {
+                    break;
+                }
                 var piece = Math.Min(bytes.Length - at, random.Next(4) == 0 ? random.Next(1, 4) : random.Next(1, 3000));
+                if (resetAt > at)
+                {
+                    piece = Math.Min(piece, resetAt - at);
+                }
                 await tcp.SendAsync(bytes.AsMemory(at, piece));
                 at += piece;
             }
