@@ -17,4 +17,19 @@ public static class CodePoints
         }
         return count;
     }
+
+    /// <summary>
+    /// At most <paramref name="maxChars"/> UTF-16 units of <paramref name="text"/>, never ending in the middle of a
+    /// surrogate pair, with <c>...</c> when something was cut: for showing untrusted text in logs.
+    /// </summary>
+    public static string Shorten(string text, int maxChars)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length <= maxChars)
+        {
+            return text;
+        }
+        var end = maxChars > 0 && char.IsHighSurrogate(text[maxChars - 1]) ? maxChars - 1 : maxChars;
+        return text[..end] + "...";
+    }
 }

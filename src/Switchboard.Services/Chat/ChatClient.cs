@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Switchboard.Protocol;
 using Switchboard.Protocol.Chat;
 using Switchboard.Transport.Client;
 using Switchboard.Transport.Framing;
@@ -179,5 +180,5 @@ public sealed class ChatClient : IAsyncDisposable
         _ => new ChatSessionEndedException($"unexpected answer while {during}: '{Shorten(frame)}'", "unexpected"),
     };
 
-    private static string Shorten(string text) => text.Length > 60 ? text[..60] + "..." : text;
+    private static string Shorten(string text) => CodePoints.Shorten(text, 60);
 }

@@ -86,5 +86,5 @@ internal sealed class ChatParticipantHandler(ChatRoom room, ILoggerFactory logs,
         }
     }
 
-    private static string Quote(string name) => name.Length > 40 ? $"'{name[..40]}...'" : $"'{name}'";
+    private static string Quote(string name) => $"'{CodePoints.Shorten(name, 40)}'";
 }
