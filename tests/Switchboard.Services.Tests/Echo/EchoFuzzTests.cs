@@ -9,7 +9,7 @@ namespace Switchboard.Services.Tests.Echo;
 
 /// <summary>
 /// Hostile input against a real server: random, mutated and truncated frames, sent in random pieces. Nothing may
-/// be logged as an internal error, and the server must still answer afterwards. Set ECHO_FUZZ_RECORDS (e.g. 20000)
+/// be logged as an internal error, and the server must still answer afterwards. Set SWITCHBOARD_FUZZ_RECORDS (e.g. 20000)
 /// for a longer run; the count of internal errors is written to the test output.
 /// </summary>
 public sealed class EchoFuzzTests(ITestOutputHelper output)
@@ -19,7 +19,7 @@ public sealed class EchoFuzzTests(ITestOutputHelper output)
     [Fact]
     public async Task Thousands_of_garbage_records_cause_no_internal_error_and_the_server_still_answers()
     {
-        var records = int.TryParse(Environment.GetEnvironmentVariable("ECHO_FUZZ_RECORDS"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 2000;
+        var records = int.TryParse(Environment.GetEnvironmentVariable("SWITCHBOARD_FUZZ_RECORDS"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 2000;
         await using var server = EchoTestServer.Start(options: new EchoServerOptions
         {
             MaxPayloadBytes = MaxPayload,
