@@ -47,7 +47,7 @@ public sealed class ChatFuzzTests(ITestOutputHelper output)
                 Interlocked.Increment(ref connections);
                 var observer = random.Next(3) == 0;
                 var frames = observer ? ObserverFrames(random, anchor, count) : ParticipantFrames(random, count);
-                if (!await SendAsync(observer ? server.ObserverPort : server.Port, [.. frames.SelectMany(f => f)], random))
+                if (!await FuzzPeer.SendAsync(observer ? server.ObserverPort : server.Port, [.. frames.SelectMany(f => f)], random, resetOneIn: 10))
                 {
                     Interlocked.Increment(ref resets);
                 }
@@ -86,47 +86,6 @@ public sealed class ChatFuzzTests(ITestOutputHelper output)
         {
         }
     }
-
-    /// <summary>
-    /// Sends in random pieces, then half-closes (or, now and then, resets mid-way) and reads to the end, so every
-    /// connection ends by the server's close, never by a timer. False when the connection ended by a reset.
-    /// </summary>
-    private static async Task<bool> SendAsync(int port, byte[] bytes, Random random)
-    {
-        var resetAt = random.Next(10) == 0 ? random.Next(bytes.Length + 1) : -1;
-        try
-        {
-            await using var tcp = await RawTcp.ConnectAsync(port);
-            for (var at = 0; ; )
-            {
-                if (at == resetAt)
-                {
-                    tcp.Socket.LingerState = new LingerOption(true, 0);
-                    tcp.Socket.Close();
-                    return false;
-                }
-                if (at == bytes.Length)
-                {
-                    break;
-                }
-                var piece = Math.Min(bytes.Length - at, random.Next(4) == 0 ? random.Next(1, 4) : random.Next(1, 2048));
-                if (resetAt > at)
-                {
-                    piece = Math.Min(piece, resetAt - at);
-                }
-                await tcp.SendAsync(bytes.AsMemory(at, piece));
-                at += piece;
-            }
-            tcp.ShutdownSend();
-            return (await tcp.Socket.ReadUntilClosedAsync()).Kind == PeerCloseKind.Clean;
-        }
-        catch (SocketException)
-        {
-            // The server closed on a bad frame while the rest was still being sent: expected.
-            return false;
-        }
-    }
-
     /// <summary>Frames on the participant port: garbage before a name, sometimes a valid name, then garbage as messages.</summary>
     private static IEnumerable<byte[]> ParticipantFrames(Random random, int count)
     {
@@ -166,7 +125,7 @@ public sealed class ChatFuzzTests(ITestOutputHelper output)
                 return valid;
             case 3: // a length over the limit, up to the largest u32
                 var huge = (uint)random.NextInt64(ChatWire.MaxClientDataBytes + 1, uint.MaxValue + 1L);
-                return [(byte)(huge >> 24), (byte)(huge >> 16), (byte)(huge >> 8), (byte)huge, .. RandomBytes(random, random.Next(0, 16))];
+                return [(byte)(huge >> 24), (byte)(huge >> 16), (byte)(huge >> 8), (byte)huge, .. FuzzPeer.RandomBytes(random, random.Next(0, 16))];
             case 4: // zero length, then the text as if it were the next frame's header
                 return [0, 0, 0, 0, .. valid[4..]];
             case 5: // invalid UTF-8 with a correct length
@@ -191,7 +150,7 @@ public sealed class ChatFuzzTests(ITestOutputHelper output)
                 }
                 return flipped;
             default:
-                return RandomBytes(random, random.Next(1, 40));
+                return FuzzPeer.RandomBytes(random, random.Next(1, 40));
         }
     }
 
@@ -233,10 +192,4 @@ public sealed class ChatFuzzTests(ITestOutputHelper output)
         return text.ToString();
     }
 
-    private static byte[] RandomBytes(Random random, int count)
-    {
-        var bytes = new byte[count];
-        random.NextBytes(bytes);
-        return bytes;
-    }
 }

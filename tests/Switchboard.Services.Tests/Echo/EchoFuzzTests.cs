@@ -84,9 +84,9 @@ public sealed class EchoFuzzTests(ITestOutputHelper output)
                 return flipped;
             case 3: // huge or over-limit length prefix
                 var huge = (uint)random.NextInt64(MaxPayload + 1, uint.MaxValue + 1L);
-                return [(byte)(huge >> 24), (byte)(huge >> 16), (byte)(huge >> 8), (byte)huge, .. RandomBytes(random, random.Next(0, 16))];
+                return [(byte)(huge >> 24), (byte)(huge >> 16), (byte)(huge >> 8), (byte)huge, .. FuzzPeer.RandomBytes(random, random.Next(0, 16))];
             case 4: // invalid UTF-8 with a correct length
-                var bad = RandomBytes(random, random.Next(1, 64));
+                var bad = FuzzPeer.RandomBytes(random, random.Next(1, 64));
                 bad[random.Next(bad.Length)] = (byte)random.Next(0x80, 0x100);
                 return [0, 0, (byte)(bad.Length >> 8), (byte)bad.Length, .. bad];
             case 5: // truncated
@@ -96,7 +96,7 @@ public sealed class EchoFuzzTests(ITestOutputHelper output)
                 lie[3] = (byte)random.Next(256);
                 return lie;
             default:
-                return RandomBytes(random, random.Next(1, 32));
+                return FuzzPeer.RandomBytes(random, random.Next(1, 32));
         }
     }
 
@@ -116,12 +116,5 @@ public sealed class EchoFuzzTests(ITestOutputHelper output)
             text.Append(rune.ToString());
         }
         return text.ToString();
-    }
-
-    private static byte[] RandomBytes(Random random, int count)
-    {
-        var bytes = new byte[count];
-        random.NextBytes(bytes);
-        return bytes;
     }
 }

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Switchboard.Services.Talk;
@@ -47,7 +46,7 @@ public sealed class TalkFuzzTests(ITestOutputHelper output)
             var random = new Random(seed + worker);
             while (Interlocked.Increment(ref next) < records)
             {
-                if (!await CallAsync(server.Port, Garbage(random), random))
+                if (!await FuzzPeer.SendAsync(server.Port, Garbage(random), random, resetOneIn: 8, maxPiece: 3000))
                 {
                     Interlocked.Increment(ref resets);
                 }
@@ -71,47 +70,6 @@ public sealed class TalkFuzzTests(ITestOutputHelper output)
 
     private static bool IsInternalError(string line) =>
         line.Contains("internal error", StringComparison.Ordinal) || line.StartsWith("Error", StringComparison.Ordinal) || line.StartsWith("Critical", StringComparison.Ordinal);
-
-    /// <summary>
-    /// One caller: sends in random pieces, then half-closes and reads every answer until the server hangs up;
-    /// one in eight vanishes with a reset part-way instead. False when the call ended by a reset.
-    /// </summary>
-    private static async Task<bool> CallAsync(int port, byte[] bytes, Random random)
-    {
-        var resetAt = random.Next(8) == 0 ? random.Next(bytes.Length + 1) : -1;
-        try
-        {
-            await using var tcp = await RawTcp.ConnectAsync(port);
-            for (var at = 0; ; )
-            {
-                if (at == resetAt)
-                {
-                    tcp.Socket.LingerState = new LingerOption(true, 0);
-                    tcp.Socket.Close();
-                    return false;
-                }
-                if (at == bytes.Length)
-                {
-                    break;
-                }
-                var piece = Math.Min(bytes.Length - at, random.Next(4) == 0 ? random.Next(1, 4) : random.Next(1, 3000));
-                if (resetAt > at)
-                {
-                    piece = Math.Min(piece, resetAt - at);
-                }
-                await tcp.SendAsync(bytes.AsMemory(at, piece));
-                at += piece;
-            }
-            tcp.ShutdownSend();
-            return (await tcp.Socket.ReadUntilClosedAsync()).Kind == PeerCloseKind.Clean;
-        }
-        catch (SocketException)
-        {
-            // The server hung up on a bad line while the rest was still being sent: expected.
-            return false;
-        }
-    }
-
     /// <summary>A caller's bytes: a few pieces, each a good line, a bent one, or garbage.</summary>
     private static byte[] Garbage(Random random)
     {
