@@ -90,7 +90,7 @@ public static class FilesBench
     {
         var options = new FilesServerOptions(FilesRoot.Open(root)) { ZeroCopy = zeroCopy };
         return TcpServerHost.StartAsync(
-            [FilesEndpoint.Listen(IPAddress.Loopback, 0)], ServerHostOptions.Default,
+            [FilesEndpoint.At(IPAddress.Loopback, 0)], ServerHostOptions.Default,
             services => FilesEndpoint.Register(services, options), configureLogging: null, CancellationToken.None);
     }
 

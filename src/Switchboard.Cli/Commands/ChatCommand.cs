@@ -71,7 +71,7 @@ public static class ChatCommand
             }
             var host = ChatServer.HostOptions(options) with { MaxConnections = Math.Max(common.Host(parse).MaxConnections, ChatServer.HostOptions(options).MaxConnections) };
             return await ServerRunner.RunAsync(
-                ChatEndpoint.Listen(options),
+                ChatEndpoint.At(options),
                 host,
                 common.Verbosity(parse),
                 services => ChatEndpoint.Register(services, options),

@@ -46,7 +46,7 @@ public static class EchoCommand
                 Limits = shared.Limits(parse),
             };
             return await ServerRunner.RunAsync(
-                [EchoEndpoint.Listen(shared.Bind(parse), parse.GetValue(port))],
+                [EchoEndpoint.At(shared.Bind(parse), parse.GetValue(port))],
                 shared.Host(parse),
                 shared.Verbosity(parse),
                 services => EchoEndpoint.Register(services, options),

@@ -48,7 +48,7 @@ public static class FilesCommand
                 AllowHardLinks = parse.GetValue(allowHardLinks),
             };
             return await ServerRunner.RunAsync(
-                [FilesEndpoint.Listen(shared.Bind(parse), parse.GetValue(port))],
+                [FilesEndpoint.At(shared.Bind(parse), parse.GetValue(port))],
                 shared.Host(parse),
                 shared.Verbosity(parse),
                 services => FilesEndpoint.Register(services, options),

@@ -30,7 +30,7 @@ public static class MailboxCommand
             await using var opened = await MailboxStoreSpec.OpenAsync(parse.GetValue(store)!, ct);
             var options = new MailboxServerOptions { Limits = common.Limits(parse) };
             return await ServerRunner.RunAsync(
-                [MailboxEndpoint.Listen(common.Bind(parse), parse.GetValue(port))],
+                [MailboxEndpoint.At(common.Bind(parse), parse.GetValue(port))],
                 common.Host(parse),
                 common.Verbosity(parse),
                 services => MailboxEndpoint.Register(services, options, opened),

@@ -59,11 +59,11 @@ public static class UpCommand
             var chat = new ChatServerOptions { Bind = bind, Port = parse.GetValue(chatPort), ObserverPort = parse.GetValue(chatObserverPort) };
             var endpoints = new List<ListenSpec>
             {
-                MailboxEndpoint.Listen(bind, parse.GetValue(mailboxPort)),
-                FilesEndpoint.Listen(bind, parse.GetValue(filesPort)),
-                EchoEndpoint.Listen(bind, parse.GetValue(echoPort)),
+                MailboxEndpoint.At(bind, parse.GetValue(mailboxPort)),
+                FilesEndpoint.At(bind, parse.GetValue(filesPort)),
+                EchoEndpoint.At(bind, parse.GetValue(echoPort)),
             };
-            endpoints.AddRange(ChatEndpoint.Listen(chat));
+            endpoints.AddRange(ChatEndpoint.At(chat));
             return await ServerRunner.RunAsync(
                 endpoints,
                 common.Host(parse),

@@ -70,6 +70,8 @@ public sealed class CancellableLineReader : TextReader
     {
         while (true)
         {
+            // This thread exists to block: Console.In has no read that honours cancellation. It waits until a
+            // line is wanted, so it never reads ahead of the caller and steals input from another reader.
             _wanted.Wait();
             string? line;
             try

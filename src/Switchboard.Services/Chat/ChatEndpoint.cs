@@ -13,7 +13,7 @@ public static class ChatEndpoint
     /// <summary>The observers' endpoint's name.</summary>
     public const string ObserversEndpoint = ChatServer.ServiceName + "-observers";
 
-    public static IReadOnlyList<ListenSpec> Listen(ChatServerOptions options)
+    public static IReadOnlyList<ListenSpec> At(ChatServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validated();

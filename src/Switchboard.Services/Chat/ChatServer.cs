@@ -29,7 +29,7 @@ public sealed class ChatServer : IAsyncDisposable
     public static async Task<ChatServer> StartAsync(ChatServerOptions options, Action<ILoggingBuilder>? configureLogging, CancellationToken cancellationToken)
     {
         var host = await TcpServerHost.StartAsync(
-            ChatEndpoint.Listen(options),
+            ChatEndpoint.At(options),
             HostOptions(options),
             services => ChatEndpoint.Register(services, options),
             configureLogging,

@@ -67,7 +67,7 @@ public sealed class BufferedServer : IDisposable, IAsyncDisposable
         // The one blocking step of construction: the handout's constructor binds. The host uses
         // ConfigureAwait(false) throughout, so blocking here cannot deadlock on a synchronization context.
         _host = TcpServerHost.StartAsync(
-            [EchoEndpoint.Listen(address, port)],
+            [EchoEndpoint.At(address, port)],
             hostOptions,
             services =>
             {

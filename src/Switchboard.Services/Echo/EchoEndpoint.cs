@@ -11,7 +11,7 @@ public static class EchoEndpoint
     /// <summary>The handout's example port, also the port <c>switchboard up</c> gives echo.</summary>
     public const int DefaultPort = 4567;
 
-    public static ListenSpec Listen(IPAddress? bind, int port) =>
+    public static ListenSpec At(IPAddress? bind, int port) =>
         new(EchoConnectionHandler.ServiceName, bind, port, b => b.UseConnectionHandler<EchoConnectionHandler>());
 
     /// <summary>Registers the handler's options and shared state; returns the state (connection count, memory budget).</summary>

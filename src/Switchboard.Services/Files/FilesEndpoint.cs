@@ -19,7 +19,7 @@ public static class FilesEndpoint
     public const string DefaultUpRoot = "shared-files";
 
     /// <summary>The endpoint: <paramref name="bind"/> (null: all interfaces) and <paramref name="port"/> (0: ephemeral).</summary>
-    public static ListenSpec Listen(IPAddress? bind, int port) =>
+    public static ListenSpec At(IPAddress? bind, int port) =>
         new(Service, bind, port, b => b.UseConnectionHandler<FilesServer>());
 
     /// <summary>Registers what <see cref="FilesServer"/> needs.</summary>

@@ -10,7 +10,7 @@ namespace Switchboard.Services.Mailbox;
 public static class MailboxEndpoint
 {
     /// <param name="maxConnections">This endpoint's limit; <c>null</c> for the host's default.</param>
-    public static ListenSpec Listen(IPAddress? bind, int port, long? maxConnections = null) =>
+    public static ListenSpec At(IPAddress? bind, int port, long? maxConnections = null) =>
         new(MailboxServer.ServiceName, bind, port, b => b.UseConnectionHandler<MailboxServer>())
         {
             // A clean close is the protocol's "stored": anything else must reset, even a crash.

@@ -60,7 +60,7 @@ public sealed class MailboxCommandTests
     {
         await using var store = new MemoryMailboxStore();
         await using var host = await TcpServerHost.StartAsync(
-            [MailboxEndpoint.Listen(IPAddress.Loopback, 0)], ServerHostOptions.Default,
+            [MailboxEndpoint.At(IPAddress.Loopback, 0)], ServerHostOptions.Default,
             s => MailboxEndpoint.Register(s, new MailboxServerOptions(), store), null, CancellationToken.None);
         var port = host.PortOf(MailboxServer.ServiceName).ToString();
 

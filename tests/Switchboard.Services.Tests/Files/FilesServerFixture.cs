@@ -66,7 +66,7 @@ internal sealed class FilesServerFixture : IAsyncDisposable
         };
         options = configure?.Invoke(options) ?? options;
         fixture._host = await TcpServerHost.StartAsync(
-            [FilesEndpoint.Listen(IPAddress.Loopback, 0)],
+            [FilesEndpoint.At(IPAddress.Loopback, 0)],
             ServerHostOptions.Default with { ShutdownTimeout = shutdownTimeout ?? ServerHostOptions.Default.ShutdownTimeout },
             services => FilesEndpoint.Register(services, options),
             logging => logging.AddProvider(fixture.Logs).SetMinimumLevel(LogLevel.Debug),

@@ -40,7 +40,7 @@ public sealed class MailboxTestServer : IAsyncDisposable
         store ??= new MemoryMailboxStore();
         var options = new MailboxServerOptions { Limits = limits ?? FastLimits };
         var host = await TcpServerHost.StartAsync(
-            [MailboxEndpoint.Listen(IPAddress.Loopback, 0)],
+            [MailboxEndpoint.At(IPAddress.Loopback, 0)],
             hostOptions ?? ServerHostOptions.Default,
             services => MailboxEndpoint.Register(services, options, store),
             l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Debug),
