@@ -40,7 +40,15 @@ public static class UpCommand
         // Checked at parse time, so a clash is a usage error (exit 2) before any store or folder is created.
         up.Validators.Add(r =>
         {
-            var ports = new[] { mailboxPort, filesPort, echoPort, chatPort, chatObserverPort }.Select(o => (o.Name, Port: r.GetValue(o)));
+            // A validator sees only what was typed; an option left out stands at its default.
+            var ports = new[]
+            {
+                (Option: mailboxPort, Default: MailboxServerOptions.DefaultPort),
+                (Option: filesPort, Default: FilesEndpoint.DefaultUpPort),
+                (Option: echoPort, Default: EchoCommand.DefaultPort),
+                (Option: chatPort, Default: ChatCommand.DefaultPort),
+                (Option: chatObserverPort, Default: ChatCommand.DefaultObserverPort),
+            }.Select(p => (p.Option.Name, Port: r.GetResult(p.Option) is null ? p.Default : r.GetValue(p.Option)));
             foreach (var clash in ports.GroupBy(p => p.Port).Where(g => g.Count() > 1))
             {
                 r.AddError($"{string.Join(" and ", clash.Select(p => p.Name))} are {(clash.Count() == 2 ? "both" : "all")} port {clash.Key}: each service needs a port of its own");

@@ -90,8 +90,18 @@ public sealed class UpCommandTests
         var result = await CliRun.RunAsync("up", "--mailbox-port", "6500", "--files-port", "6500",
             "--mailbox-store", $"sqlite:{store}", "--files-root", shared);
         result.ExitCode.ShouldBe(2, result.Error);
-        result.Error.ShouldContain("error: --mailbox-port and --files-port are both port 6500: each service needs a port of its own");
+        result.Error.Split('\n').Where(l => l.StartsWith("error:", StringComparison.Ordinal))
+            .ShouldBe(["error: --mailbox-port and --files-port are both port 6500: each service needs a port of its own"]);
         File.Exists(store).ShouldBeFalse();
         Directory.Exists(shared).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task A_port_given_equal_to_another_services_default_is_a_clash_too()
+    {
+        var result = await CliRun.RunAsync("up", "--echo-port", "5001", "--mailbox-store", "memory");
+        result.ExitCode.ShouldBe(2, result.Error);
+        result.Error.Split('\n').Where(l => l.StartsWith("error:", StringComparison.Ordinal))
+            .ShouldBe(["error: --files-port and --echo-port are both port 5001: each service needs a port of its own"]);
     }
 }
