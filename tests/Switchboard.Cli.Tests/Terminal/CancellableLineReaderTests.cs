@@ -35,6 +35,19 @@ public sealed class CancellableLineReaderTests
         (await reader.ReadLineAsync(CancellationToken.None).AsTask().Within()).ShouldBeNull();
     }
 
+    [Fact]
+    public async Task Nothing_is_read_ahead_of_what_was_asked_for()
+    {
+        using var input = new ScriptedInput();
+        var source = new BlockingReader(input.Reader);
+        var reader = new CancellableLineReader(source);
+        await input.TypeAsync("one");
+        await input.TypeAsync("two");
+        (await reader.ReadLineAsync(CancellationToken.None).AsTask().Within()).ShouldBe("one");
+        // The second line is still in the source: no background read took it.
+        (await Task.Run(source.ReadLine).Within()).ShouldBe("two");
+    }
+
     /// <summary>Only blocking reads, like the console's own reader.</summary>
     private sealed class BlockingReader(TextReader inner) : TextReader
     {
