@@ -3,6 +3,7 @@ using System.Net;
 using Switchboard.Cli.Infrastructure;
 using Switchboard.Cli.Terminal;
 using Switchboard.Services.Chat;
+using Switchboard.Services.Chat.Web;
 
 namespace Switchboard.Cli.Commands;
 
@@ -45,10 +46,19 @@ public static class ChatCommand
             },
         };
         var burst = CliArguments.Count("--rate-burst", ChatServerOptions.DefaultRateBurst, 0, 1_000_000, "messages a participant may send at once before --rate-limit applies (0: no limit)");
-        var server = new Command("server", "Run the chat server: participants on --port, observers on --observer-port.")
+        var webPort = WebPortOption("--web-port", null);
+        var allowedOrigins = WebAllowedOriginOption();
+        var server = new Command("server", "Run the chat server: participants on --port, observers on --observer-port, and with --web-port a page for browsers.")
         {
-            ip, port, observerPort, maxParticipants, maxObservers, usernameTimeout, rate, burst,
+            ip, port, observerPort, maxParticipants, maxObservers, usernameTimeout, rate, burst, webPort, allowedOrigins,
         };
+        server.Validators.Add(r =>
+        {
+            if (r.GetResult(allowedOrigins) is not null && r.GetResult(webPort) is null)
+            {
+                r.AddError("--web-allowed-origin is only for --web-port");
+            }
+        });
         var common = new ServerOptions(server, withBind: false, withRequestTimeout: false, gapSeconds: ChatServerOptions.DefaultLimits.GapTimeout.TotalSeconds);
         server.SetAction(async (parse, ct) =>
         {
@@ -69,12 +79,29 @@ public static class ChatCommand
             {
                 throw new UsageException($"--observer-port {options.EffectiveObserverPort} is the participants' port; choose another");
             }
+            var web = parse.GetResult(webPort) is null ? null : WebOptions(parse.GetValue(webPort), parse.GetValue(allowedOrigins));
+            if (web is not null && (web.Port == options.Port || web.Port == options.EffectiveObserverPort))
+            {
+                throw new UsageException($"--web-port {web.Port} is already the chat's {(web.Port == options.Port ? "participants'" : "observers'")} port; choose another");
+            }
             var host = ChatServer.HostOptions(options) with { MaxConnections = Math.Max(common.Host(parse).MaxConnections, ChatServer.HostOptions(options).MaxConnections) };
+            var endpoints = ChatEndpoint.At(options).ToList();
+            if (web is not null)
+            {
+                endpoints.Add(ChatWebEndpoint.At(options, web));
+            }
             return await ServerRunner.RunAsync(
-                ChatEndpoint.At(options),
+                endpoints,
                 host,
                 common.Verbosity(parse),
-                services => ChatEndpoint.Register(services, options),
+                services =>
+                {
+                    ChatEndpoint.Register(services, options);
+                    if (web is not null)
+                    {
+                        ChatWebEndpoint.Register(services, web);
+                    }
+                },
                 ct);
         });
         return server;
@@ -119,6 +146,60 @@ public static class ChatCommand
         });
         return client;
     }
+
+    /// <summary>The chat's web port (page and WebSocket); <c>up</c> gives it a default.</summary>
+    internal static Option<int> WebPortOption(string name, int? defaultPort)
+    {
+        var option = new Option<int>(name)
+        {
+            Description = "port serving the chat page and its WebSocket to browsers (http://HOST:PORT/)" + (defaultPort is null ? "; none without it" : string.Empty),
+            HelpName = "PORT",
+            CustomParser = r =>
+            {
+                var text = r.Tokens.Single().Value;
+                if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) && p is >= 1 and <= 65535)
+                {
+                    return p;
+                }
+                r.AddError($"{name} '{text}' is not a port number (expected 1-65535)");
+                return 0;
+            },
+        };
+        if (defaultPort is { } port)
+        {
+            option.DefaultValueFactory = _ => port;
+        }
+        return option;
+    }
+
+    /// <summary>Extra origins whose pages may open the chat's WebSocket (the page's own origin always may).</summary>
+    internal static Option<string[]> WebAllowedOriginOption(string name = "--web-allowed-origin") => new(name)
+    {
+        Description = "another origin (http://host[:port]) whose pages may join the chat, e.g. a reverse proxy's public name; repeat for more",
+        HelpName = "ORIGIN",
+        AllowMultipleArgumentsPerToken = false,
+        Arity = ArgumentArity.OneOrMore,
+        Validators =
+        {
+            r =>
+            {
+                foreach (var token in r.Tokens)
+                {
+                    try
+                    {
+                        new ChatWebOptions { AllowedOrigins = [token.Value] }.Validated();
+                    }
+                    catch (Protocol.InvalidValueException e)
+                    {
+                        r.AddError($"{name}: {e.Message}");
+                    }
+                }
+            },
+        },
+    };
+
+    internal static ChatWebOptions WebOptions(int port, string[]? allowedOrigins) =>
+        new ChatWebOptions { Port = port, AllowedOrigins = allowedOrigins ?? [] }.Validated();
 
     private static Option<int> ObserverPortOption() => new("--observer-port")
     {

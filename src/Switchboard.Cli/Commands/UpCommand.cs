@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Switchboard.Cli.Infrastructure;
 using Switchboard.Services.Chat;
+using Switchboard.Services.Chat.Web;
 using Switchboard.Services.Echo;
 using Switchboard.Services.Files;
 using Switchboard.Services.Mailbox;
@@ -30,11 +31,13 @@ public static class UpCommand
         var echoPort = CliArguments.PortOption("--echo-port", 1, 65535, EchoCommand.DefaultPort);
         var chatPort = CliArguments.PortOption("--chat-port", 1, 65535, ChatCommand.DefaultPort);
         var chatObserverPort = CliArguments.PortOption("--chat-observer-port", 1, 65535, ChatCommand.DefaultObserverPort);
+        var chatWebPort = ChatCommand.WebPortOption("--chat-web-port", ChatWebOptions.DefaultUpPort);
+        var chatAllowedOrigins = ChatCommand.WebAllowedOriginOption("--chat-web-allowed-origin");
         var up = new Command(
             "up",
-            $"Run every server on its default port: mailbox {MailboxServerOptions.DefaultPort}, files {FilesEndpoint.DefaultUpPort}, echo {EchoCommand.DefaultPort}, chat {ChatCommand.DefaultPort} (observers {ChatCommand.DefaultObserverPort}).")
+            $"Run every server on its default port: mailbox {MailboxServerOptions.DefaultPort}, files {FilesEndpoint.DefaultUpPort}, echo {EchoCommand.DefaultPort}, chat {ChatCommand.DefaultPort} (observers {ChatCommand.DefaultObserverPort}, browsers http://localhost:{ChatWebOptions.DefaultUpPort}/).")
         {
-            mailboxStore, mailboxPort, filesRoot, filesPort, filesAllowHardLinks, echoPort, chatPort, chatObserverPort,
+            mailboxStore, mailboxPort, filesRoot, filesPort, filesAllowHardLinks, echoPort, chatPort, chatObserverPort, chatWebPort, chatAllowedOrigins,
         };
         var common = new ServerOptions(up, withIdleTimeout: true);
         // Checked at parse time, so a clash is a usage error (exit 2) before any store or folder is created.
@@ -48,6 +51,7 @@ public static class UpCommand
                 (Option: echoPort, Default: EchoCommand.DefaultPort),
                 (Option: chatPort, Default: ChatCommand.DefaultPort),
                 (Option: chatObserverPort, Default: ChatCommand.DefaultObserverPort),
+                (Option: chatWebPort, Default: ChatWebOptions.DefaultUpPort),
             }.Select(p => (p.Option.Name, Port: r.GetResult(p.Option) is null ? p.Default : r.GetValue(p.Option)));
             foreach (var clash in ports.GroupBy(p => p.Port).Where(g => g.Count() > 1))
             {
@@ -71,7 +75,9 @@ public static class UpCommand
                 FilesEndpoint.At(bind, parse.GetValue(filesPort)),
                 EchoEndpoint.At(bind, parse.GetValue(echoPort)),
             };
+            var chatWeb = ChatCommand.WebOptions(parse.GetValue(chatWebPort), parse.GetValue(chatAllowedOrigins));
             endpoints.AddRange(ChatEndpoint.At(chat));
+            endpoints.Add(ChatWebEndpoint.At(chat, chatWeb));
             return await ServerRunner.RunAsync(
                 endpoints,
                 common.Host(parse),
@@ -82,6 +88,7 @@ public static class UpCommand
                     FilesEndpoint.Register(services, files);
                     EchoEndpoint.Register(services, new EchoServerOptions { Limits = limits });
                     ChatEndpoint.Register(services, chat);
+                    ChatWebEndpoint.Register(services, chatWeb);
                 },
                 ct);
         });

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 
 namespace Switchboard.Transport.Hosting;
@@ -19,4 +20,10 @@ public sealed record ListenSpec(string Service, IPAddress? Address, int Port, Ac
 
     /// <summary>Connections served at once on this endpoint; more are refused. <c>null</c>: <see cref="ServerHostOptions.MaxConnections"/>.</summary>
     public long? MaxConnections { get; init; }
+
+    /// <summary>
+    /// Serves HTTP/1.1 (pages, WebSocket upgrades) on this endpoint through this request pipeline instead of a raw
+    /// connection handler; <see cref="Configure"/> then adds nothing. <c>null</c>: raw TCP.
+    /// </summary>
+    public Action<IApplicationBuilder>? Http { get; init; }
 }

@@ -56,8 +56,8 @@ public sealed class TcpServerHost : IAsyncDisposable
         Action<ILoggingBuilder>? configureLogging,
         CancellationToken cancellationToken)
     {
-        // No web content is served: pin the content root to the app so the host never needs to read the
-        // working directory (which a service account may not be allowed to).
+        // Web content, if any, comes from the services' own pipelines (ListenSpec.Http), never from disk: pin the content
+        // root to the app so the host never needs to read the working directory (which a service account may not be allowed to).
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseKestrelCore();
         builder.Services.AddMetrics();
@@ -112,6 +112,10 @@ public sealed class TcpServerHost : IAsyncDisposable
                         }
                         return gate.Wrap(next);
                     });
+                    if (spec.Http is not null)
+                    {
+                        listen.Protocols = HttpProtocols.Http1;
+                    }
                     spec.Configure(listen);
                     listeners.Add((spec, listen));
                 }
@@ -127,6 +131,11 @@ public sealed class TcpServerHost : IAsyncDisposable
         });
 
         var app = builder.Build();
+        foreach (var spec in endpoints.Where(e => e.Http is not null))
+        {
+            // One request pipeline serves every HTTP endpoint of the host: each request goes to its own endpoint's branch.
+            app.MapWhen(context => BoundPort(listeners, spec) == context.Connection.LocalPort, spec.Http!);
+        }
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -158,6 +167,10 @@ public sealed class TcpServerHost : IAsyncDisposable
             gate.Dispose();
         }
     }
+
+    // Listeners are all added while Kestrel starts, before any request, and never change afterwards.
+    private static int? BoundPort(List<(ListenSpec Spec, ListenOptions Options)> listeners, ListenSpec spec) =>
+        listeners.FirstOrDefault(l => ReferenceEquals(l.Spec, spec)).Options?.IPEndPoint?.Port;
 
     private static long SafetyNet(IReadOnlyList<ListenSpec> endpoints, ServerHostOptions options)
     {
