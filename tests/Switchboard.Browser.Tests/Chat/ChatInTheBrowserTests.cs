@@ -1,8 +1,11 @@
-using Microsoft.Playwright;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Switchboard.Protocol.Chat;
 using Switchboard.Services.Chat.Web;
 using Switchboard.Tests.Shared;
 using Switchboard.Tests.Shared.Chat;
+using Switchboard.Transport.Hosting;
 using static Microsoft.Playwright.Assertions;
 
 namespace Switchboard.Browser.Tests.Chat;
@@ -133,26 +136,43 @@ public sealed class ChatInTheBrowserTests(ChromiumFixture chromium) : IClassFixt
     [Fact]
     public async Task A_page_on_another_origin_cannot_open_the_chat_WebSocket_unless_that_origin_is_allowed()
     {
-        await using var server = await ChatWebTestServer.StartAsync(web: new ChatWebOptions { AllowedOrigins = ["http://friend.test"] });
-        await using var page = await chromium.OpenAsync("about:blank");
-        // Two sites that are not the chat's, served by the test itself: the browser sends their origin, as it would for any site.
-        await page.Page.RouteAsync("http://*.test/**", route => route.FulfillAsync(new RouteFulfillOptions { ContentType = "text/html", Body = "<!doctype html><title>another site</title>" }));
+        // Two other sites on this machine (other ports are other origins), each a plain page without the chat's policy.
+        await using var sites = await TcpServerHost.StartAsync(
+            [
+                new ListenSpec("evil", IPAddress.Loopback, 0, _ => { }) { Http = AnotherSite },
+                new ListenSpec("friend", IPAddress.Loopback, 0, _ => { }) { Http = AnotherSite },
+            ],
+            ServerHostOptions.Default,
+            configureServices: null,
+            configureLogging: null,
+            CancellationToken.None);
+        var evil = $"http://127.0.0.1:{sites.PortOf("evil")}";
+        var friend = $"http://127.0.0.1:{sites.PortOf("friend")}";
+        await using var server = await ChatWebTestServer.StartAsync(web: new ChatWebOptions { AllowedOrigins = [friend] });
         const string open = """
             url => new Promise(resolve => {
               const ws = new WebSocket(url);
-              ws.onopen = () => { ws.close(); resolve("opened"); };
+              ws.binaryType = "arraybuffer";
+              ws.onmessage = e => { ws.close(); resolve("received " + new TextDecoder().decode(new Uint8Array(e.data).subarray(4))); };
               ws.onclose = e => resolve("closed " + e.code);
             })
             """;
 
-        await page.Page.GotoAsync("http://evil.test/");
+        await using var page = await chromium.OpenAsync(evil + "/");
         (await page.Page.EvaluateAsync<string>(open, server.WebSocketUri.ToString())).ShouldBe("closed 1006");
-        (await server.Logs.WaitForAsync("WebSocket refused")).ShouldContain("Origin 'http://evil.test'");
+        (await server.Logs.WaitForAsync("WebSocket refused")).ShouldContain($"Origin '{evil}'");
         server.Room.ActiveParticipants.ShouldBe(0);
 
-        await page.Page.GotoAsync("http://friend.test/");
-        (await page.Page.EvaluateAsync<string>(open, server.WebSocketUri.ToString())).ShouldBe("opened");
+        await page.Page.GotoAsync(friend + "/");
+        (await page.Page.EvaluateAsync<string>(open, server.WebSocketUri.ToString())).ShouldBe("received accept");
     }
+
+    private static void AnotherSite(IApplicationBuilder app) =>
+        app.Run(context =>
+        {
+            context.Response.ContentType = "text/html; charset=utf-8";
+            return context.Response.WriteAsync("<!doctype html><title>another site</title><p>not the chat</p>");
+        });
 
     [Fact]
     public async Task The_page_survives_a_server_restart_by_reconnecting_and_saying_so()

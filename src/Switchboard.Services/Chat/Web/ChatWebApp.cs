@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,6 +14,9 @@ namespace Switchboard.Services.Chat.Web;
 /// </summary>
 internal sealed class ChatWebApp
 {
+    /// <summary>The chat's TCP ports as JSON, for the page's observer instructions.</summary>
+    public const string InfoPath = "/info.json";
+
     private readonly ChatWebOptions _options;
     private readonly ChatServerOptions _chat;
     private readonly OriginPolicy _origins;
@@ -20,6 +24,7 @@ internal sealed class ChatWebApp
     private readonly SwitchboardMetrics _metrics;
     private readonly ILogger _log;
     private readonly CancellationToken _stopping;
+    private readonly StaticAsset _info;
 
     public ChatWebApp(IServiceProvider services)
     {
@@ -31,6 +36,12 @@ internal sealed class ChatWebApp
         _metrics = services.GetRequiredService<SwitchboardMetrics>();
         _log = services.GetRequiredService<ILoggerFactory>().CreateLogger(ChatWebEndpoint.ServiceName);
         _stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        // What the page tells a person who wants an observer: the chat's TCP ports (null when chosen by the OS, as in tests).
+        _info = new StaticAsset(InfoPath, "application/json", JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, int?>
+        {
+            ["port"] = _chat.Port == 0 ? null : _chat.Port,
+            ["observerPort"] = _chat.EffectiveObserverPort == 0 ? null : _chat.EffectiveObserverPort,
+        }));
     }
 
     /// <summary>Builds the web port's branch of the host's request pipeline.</summary>
@@ -54,10 +65,20 @@ internal sealed class ChatWebApp
             context.Response.Headers.Allow = "GET, HEAD";
             return PlainAsync(context, StatusCodes.Status405MethodNotAllowed, "only GET and HEAD are served here");
         }
+        if (request.Path == InfoPath)
+        {
+            return WriteAsync(context, _info);
+        }
         if (!StaticAssets.All.TryGetValue(request.Path.Value ?? "/", out var asset))
         {
             return PlainAsync(context, StatusCodes.Status404NotFound, "not found: this server has one page, at /");
         }
+        return WriteAsync(context, asset);
+    }
+
+    private static Task WriteAsync(HttpContext context, StaticAsset asset)
+    {
+        var request = context.Request;
         var response = context.Response;
         response.ContentType = asset.ContentType;
         response.ContentLength = asset.Content.Length;

@@ -20,6 +20,7 @@ public sealed class ChatWebSocketTests
         foreach (var (path, type) in new[]
         {
             ("/", "text/html"), ("/index.html", "text/html"), ("/chat.js", "text/javascript"), ("/chat.css", "text/css"), ("/favicon.svg", "image/svg+xml"),
+            ("/info.json", "application/json"),
         })
         {
             using var response = await http.GetAsync(path).Within();
@@ -37,6 +38,8 @@ public sealed class ChatWebSocketTests
             body.ShouldNotContain("https://", Case.Insensitive, path);
             body.ShouldNotContain("src=\"//", Case.Insensitive, path);
         }
+        // Ports chosen by the OS are not known to the page: it then shows a placeholder.
+        (await http.GetStringAsync("/info.json")).ShouldBe("{\"port\":null,\"observerPort\":null}");
         (await http.GetAsync("/nothing-here").Within()).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await http.GetAsync("/chat").Within()).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await http.PostAsync("/", new StringContent("x")).Within()).StatusCode.ShouldBe(HttpStatusCode.MethodNotAllowed);

@@ -15,7 +15,7 @@
     status: $("status"), join: $("join"), joinForm: $("join-form"), username: $("username"), joinError: $("join-error"),
     joinButton: $("join-button"), chat: $("chat"), messages: $("messages"), sendForm: $("send-form"), message: $("message"),
     counter: $("counter"), sendButton: $("send-button"), people: $("people"), peopleCount: $("people-count"),
-    code: $("pairing-code"), pairingLine: $("pairing-line"), leave: $("leave-button"),
+    code: $("pairing-code"), pairingLine: $("pairing-line"), observerCommand: $("observer-command"), leave: $("leave-button"),
   };
 
   const encoder = new TextEncoder();
@@ -329,7 +329,7 @@
   });
 
   ui.message.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    if (event.key === "Enter" && !event.isComposing) {
       event.preventDefault();
       ui.sendForm.requestSubmit();
     }
@@ -351,6 +351,16 @@
     showJoin();
     ui.username.focus();
   });
+
+  // The terminal command an observer needs: this host, and the chat's TCP ports when the server knows them.
+  function showObserverCommand(info) {
+    const port = info && info.port ? String(info.port) : "CHAT_PORT";
+    let command = `switchboard chat client --observer --ip ${location.hostname} --port ${port}`;
+    if (info && info.port && info.observerPort && info.observerPort !== info.port + 1) command += ` --observer-port ${info.observerPort}`;
+    ui.observerCommand.textContent = command;
+  }
+  showObserverCommand(null);
+  fetch("/info.json").then((r) => (r.ok ? r.json() : null)).then(showObserverCommand).catch(() => {});
 
   updateCounter();
   ui.username.focus();
