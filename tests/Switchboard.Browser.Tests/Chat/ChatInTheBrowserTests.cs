@@ -20,11 +20,21 @@ public sealed class ChatInTheBrowserTests(ChromiumFixture chromium) : IClassFixt
     [Fact]
     public async Task Two_pages_and_a_terminal_chat_together_publicly_and_privately_and_see_who_comes_and_goes()
     {
-        await using var server = await ChatWebTestServer.StartAsync();
+        // Known TCP ports, so the page can show the exact observer command (and the screenshot in the README does).
+        var port = FreePort.OnLoopback();
+        var observerPort = FreePort.OnLoopback();
+        while (observerPort == port)
+        {
+            observerPort = FreePort.OnLoopback();
+        }
+        await using var server = await ChatWebTestServer.StartAsync(chatPorts: (port, observerPort));
         await using var ann = await chromium.OpenAsync(server.PageUrl);
         await using var ben = await chromium.OpenAsync(server.PageUrl);
         await ann.JoinAsync("ann");
         await Expect(ann.PairingCode).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[A-HJ-NP-Z2-9]{6}$"));
+        await Expect(ann.Page.Locator("#observer-command")).ToHaveTextAsync(
+            $"switchboard chat client --observer --ip 127.0.0.1 --port {port}" + (observerPort == port + 1 ? "" : $" --observer-port {observerPort}"));
+        await Expect(ann.Page.Locator("#pairing-line")).ToHaveTextAsync("ann " + await ann.PairingCode.TextContentAsync());
         await ben.JoinAsync("ben");
         await Expect(ann.Line("User ben has joined")).ToBeVisibleAsync();
         await using var carl = await server.JoinAsync("carl");
@@ -42,6 +52,12 @@ public sealed class ChatInTheBrowserTests(ChromiumFixture chromium) : IClassFixt
         await ann.SayAsync("hi carl, hi ben");
         (await carl.ReceiveUntilAsync(">        ann: hi carl, hi ben")).ShouldBe([">       carl: hello from the terminal"]);
         await Expect(ben.Public("ann", "hi carl, hi ben")).ToBeVisibleAsync();
+        // By keyboard too: a sender's name on a message is a button that starts a private message.
+        await ann.Public("carl", "hello from the terminal").Locator(".from").FocusAsync();
+        await ann.Page.Keyboard.PressAsync("Enter");
+        await Expect(ann.Page.Locator("#message")).ToHaveValueAsync("@carl ");
+        await Expect(ann.Page.Locator("#message")).ToBeFocusedAsync();
+        await ann.Page.Locator("#message").FillAsync(string.Empty);
 
         // Private, both ways: ben picks carl from the list, carl answers ann; nobody else sees either.
         await ben.People.Filter(new() { HasText = "carl" }).ClickAsync();

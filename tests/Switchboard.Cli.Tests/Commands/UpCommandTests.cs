@@ -9,14 +9,14 @@ public sealed class UpCommandTests
     {
         using var dir = new TempDirectory();
         var shared = Path.Combine(dir.Path, "shared");
-        int mailboxPort = FreePort.OnLoopback(), filesPort = FreePort.OnLoopback(), echoPort = FreePort.OnLoopback(), chatPort = FreePort.OnLoopback();
+        int mailboxPort = FreePort.OnLoopback(), filesPort = FreePort.OnLoopback(), echoPort = FreePort.OnLoopback(), chatPort = FreePort.OnLoopback(), webPort = FreePort.OnLoopback();
         using var shutdown = new CancellationTokenSource();
         var up = CliRun.WithInputAsync(string.Empty, shutdown.Token,
             "up", "--bind", "127.0.0.1", "--quiet",
             "--mailbox-port", mailboxPort.ToString(), "--mailbox-store", $"sqlite:{Path.Combine(dir.Path, "m.db")}",
             "--files-port", filesPort.ToString(), "--files-root", shared,
             "--echo-port", echoPort.ToString(),
-            "--chat-port", chatPort.ToString(), "--chat-observer-port", FreePort.OnLoopback().ToString());
+            "--chat-port", chatPort.ToString(), "--chat-observer-port", FreePort.OnLoopback().ToString(), "--chat-web-port", webPort.ToString());
 
         var create = await MailboxCommandTests.RetryUntilListening(() =>
             CliRun.WithInputAsync("bob\nvia up\n", "mailbox", "client", "127.0.0.1", mailboxPort.ToString(), "al", "create"));
@@ -45,6 +45,10 @@ public sealed class UpCommandTests
         {
             (await chat.ReadExactlyAsync(10)).ShouldBe("\0\0\0\u0006accept"u8.ToArray());
         }
+        using (var http = new HttpClient())
+        {
+            (await http.GetStringAsync($"http://127.0.0.1:{webPort}/").Within()).ShouldContain("<title>Switchboard chat</title>");
+        }
 
         shutdown.Cancel();
         var result = await up.Within();
@@ -59,7 +63,7 @@ public sealed class UpCommandTests
         using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, taken);
         squatter.Start();
         var run = await CliRun.RunAsync("up", "--bind", "127.0.0.1", "--mailbox-store", "memory",
-            "--chat-port", FreePort.OnLoopback().ToString(), "--chat-observer-port", FreePort.OnLoopback().ToString(), "--echo-port", FreePort.OnLoopback().ToString(),
+            "--chat-port", FreePort.OnLoopback().ToString(), "--chat-observer-port", FreePort.OnLoopback().ToString(), "--chat-web-port", FreePort.OnLoopback().ToString(), "--echo-port", FreePort.OnLoopback().ToString(),
             "--mailbox-port", FreePort.OnLoopback().ToString(), "--files-port", taken.ToString(), "--files-root", dir.Path).Within();
         run.ExitCode.ShouldBe(1);
         run.Error.ShouldContain($"files on 127.0.0.1 port {taken}");
@@ -74,7 +78,7 @@ public sealed class UpCommandTests
         using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, taken);
         squatter.Start();
         var run = await CliRun.RunAsync("up", "--bind", "127.0.0.1", "--mailbox-store", "memory",
-            "--chat-port", FreePort.OnLoopback().ToString(), "--chat-observer-port", FreePort.OnLoopback().ToString(), "--files-root", dir.Path,
+            "--chat-port", FreePort.OnLoopback().ToString(), "--chat-observer-port", FreePort.OnLoopback().ToString(), "--chat-web-port", FreePort.OnLoopback().ToString(), "--files-root", dir.Path,
             "--mailbox-port", FreePort.OnLoopback().ToString(), "--files-port", FreePort.OnLoopback().ToString(), "--echo-port", taken.ToString()).Within();
         run.ExitCode.ShouldBe(1);
         run.Error.ShouldContain($"port {taken}");

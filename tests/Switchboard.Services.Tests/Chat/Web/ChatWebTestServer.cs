@@ -33,10 +33,11 @@ internal sealed class ChatWebTestServer : IAsyncDisposable
     public ChatRoom Room => (ChatRoom)Host.Services.GetService(typeof(ChatRoom))!;
 
     /// <param name="webPort">0 for any; a fixed port to restart a server where a page expects it.</param>
-    public static async Task<ChatWebTestServer> StartAsync(ChatServerOptions? chat = null, ChatWebOptions? web = null, int webPort = 0)
+    /// <param name="chatPorts">The TCP ports (participants, observers), for a page that should show them; any by default.</param>
+    public static async Task<ChatWebTestServer> StartAsync(ChatServerOptions? chat = null, ChatWebOptions? web = null, int webPort = 0, (int Port, int ObserverPort)? chatPorts = null)
     {
         var logs = new TestLogSink();
-        var options = (chat ?? new ChatServerOptions()) with { Port = 0, ObserverPort = 0, Bind = IPAddress.Loopback };
+        var options = (chat ?? new ChatServerOptions()) with { Port = chatPorts?.Port ?? 0, ObserverPort = chatPorts?.ObserverPort ?? 0, Bind = IPAddress.Loopback };
         var webOptions = (web ?? new ChatWebOptions()) with { Port = webPort };
         var host = await TcpServerHost.StartAsync(
             [.. ChatEndpoint.At(options), ChatWebEndpoint.At(options, webOptions)],

@@ -357,7 +357,13 @@
     const port = info && info.port ? String(info.port) : "CHAT_PORT";
     let command = `switchboard chat client --observer --ip ${location.hostname} --port ${port}`;
     if (info && info.port && info.observerPort && info.observerPort !== info.port + 1) command += ` --observer-port ${info.observerPort}`;
-    ui.observerCommand.textContent = command;
+    // One unbreakable piece per word, so a narrow panel wraps between options, never inside one.
+    ui.observerCommand.replaceChildren(...command.split(" ").flatMap((word, i) => {
+      const piece = document.createElement("span");
+      piece.className = "word";
+      piece.textContent = word;
+      return i === 0 ? [piece] : [" ", piece];
+    }));
   }
   showObserverCommand(null);
   fetch("/info.json").then((r) => (r.ok ? r.json() : null)).then(showObserverCommand).catch(() => {});
