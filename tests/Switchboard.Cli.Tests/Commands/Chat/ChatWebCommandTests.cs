@@ -27,7 +27,7 @@ public sealed class ChatWebCommandTests
                 return false;
             }
         }, "the chat's web port listening");
-        page.ShouldContain("<title>Switchboard chat</title>");
+        page!.ShouldContain("<title>Switchboard chat</title>");
         (await http.GetStringAsync("/info.json")).ShouldBe($"{{\"port\":{port},\"observerPort\":{observers}}}");
 
         using (var socket = new ClientWebSocket())
