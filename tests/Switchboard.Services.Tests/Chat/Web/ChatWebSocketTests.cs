@@ -183,7 +183,7 @@ public sealed class ChatWebSocketTests
         await texter.SendRawAsync("\0\0\0\u0002hi"u8.ToArray(), WebSocketMessageType.Text);
         (await texter.ReceiveUntilClosedAsync()).ShouldBeEmpty();
         texter.Socket.CloseStatus.ShouldBe(WebSocketCloseStatus.InvalidMessageType);
-        (await server.Logs.WaitForAsync("text WebSocket message")).ShouldContain("texter");
+        (await server.Logs.WaitForAsync("text WebSocket message")).ShouldContain("(web): rejected");
     }
 
     [Fact]
