@@ -37,7 +37,7 @@ public static class CheckCommand
         var host = CliArguments.Host();
         var port = CliArguments.Port(1, 65535);
         var server = new Command("server", $"Check a running {suite.Service} server at HOST PORT ({suite.Cases.Count} cases).") { host, port };
-        var common = new CheckOptionSet(server);
+        var common = new CheckOptionSet(server, CheckMode.Server);
         server.SetAction(async (parse, ct) =>
         {
             var h = parse.GetValue(host)!;
@@ -56,7 +56,7 @@ public static class CheckCommand
             Arity = ArgumentArity.OneOrMore,
         };
         var client = new Command("client", $"Check a {suite.Service} client program against a scripted server ({suite.Cases.Count} cases); it is run once or more per case.") { program };
-        var common = new CheckOptionSet(client);
+        var common = new CheckOptionSet(client, CheckMode.Client);
         client.SetAction(async (parse, ct) =>
         {
             var words = parse.GetValue(program) ?? [];
@@ -76,7 +76,7 @@ public static class CheckCommand
     {
         private readonly Option<string[]> _only = new("--only") { Description = "run only these cases (ids, comma-separated or repeated; the 'SERVICE.MODE.' prefix may be left out)", HelpName = "IDS", AllowMultipleArgumentsPerToken = false };
         private readonly Option<string[]> _skip = new("--skip") { Description = "leave these cases out (same form as --only)", HelpName = "IDS" };
-        private readonly Option<Duration> _timeout = CliArguments.Seconds("--timeout", CheckOptions.DefaultCaseTimeout.TotalSeconds, "bound for each case");
+        private readonly Option<Duration> _timeout;
         private readonly Option<Duration> _runTimeout = CliArguments.Seconds("--run-timeout", CheckOptions.DefaultRunTimeout.TotalSeconds, "bound for the whole run (cases not started by then fail)");
         private readonly Option<ReportFormat> _format = new("--format")
         {
@@ -96,8 +96,10 @@ public static class CheckCommand
         };
         private readonly Option<FileInfo?> _output = new("--output", "-o") { Description = "write the report (in --format) to FILE; the table still goes to the screen", HelpName = "FILE" };
 
-        public CheckOptionSet(Command command)
+        public CheckOptionSet(Command command, CheckMode mode)
         {
+            _timeout = CliArguments.Seconds("--timeout", CheckOptions.DefaultCaseTimeoutFor(mode).TotalSeconds,
+                mode == CheckMode.Client ? "bound for each case, including starting the client" : "bound for each case");
             command.Options.Add(_only);
             command.Options.Add(_skip);
             command.Options.Add(_timeout);
