@@ -229,7 +229,8 @@ internal static class MailboxClientCases
         }
         if (run.Connections > 0)
         {
-            return CaseResult.Fail($"{what}: the client connected anyway and sent {Switchboard.Protocol.Hex.Preview(run.Requests[0], 12)}; expected an error before connecting ({run.Run.Describe()})");
+            var sent = run.Requests[0].Length == 0 ? "sent nothing" : $"sent {Switchboard.Protocol.Hex.Preview(run.Requests[0], 12)}";
+            return CaseResult.Fail($"{what}: the client connected anyway ({sent}); expected an error before connecting ({run.Run.Describe()})");
         }
         return ReportedError(run.Run, what);
     }

@@ -154,7 +154,7 @@ internal static class MailboxServerCases
         {
             if (!await connection.SendSlowlyAsync(request, 1, TimeSpan.FromMilliseconds(5), ct).ConfigureAwait(false))
             {
-                throw new CheckFailedException($"the server closed the connection after {connection.Seen.Length} response bytes while a valid create was arriving a byte at a time");
+                throw new CheckFailedException($"the server closed the connection before all {MailboxServerProbe.Bytes(request.Length)} of a valid create sent a byte at a time had arrived (a single recv returns what has arrived so far)");
             }
             var answer = await connection.ReadToCloseAsync(ctx.Timeout, ct).ConfigureAwait(false);
             if (answer.Bytes.Length > 0 || !answer.PeerEnded)
