@@ -16,9 +16,10 @@
  *   -r N        receivers (chat-fanout participants / redis subscribers)
  *   -o N        observers paired with the first N participants (chat-fanout)
  *   -P PORT     observer port (chat-fanout; default PORT+1)
- *   -x PROTO    idle: echo | redis | chat (what each held connection does first)
- *   -k PID      the server's process: its CPU share is reported (server_cpu_share, all threads);
- *               idle: its VmRSS is read before and after
+ *   -x PROTO    idle: what each held connection does before it idles: echo (one message and its
+ *               reply), redis (one PING), chat (reads the server's "accept"), none (nothing)
+ *   -k PIDS     the server's processes (comma-separated): their CPU share is reported
+ *               (server_cpu_share, all threads); idle: the first one's VmRSS is read before and after
  *   -H SEC      idle: how long to hold before reading VmRSS (default 2)
  *   --inline    redis-ping: send the inline "PING\r\n" instead of the RESP array
  *
@@ -54,7 +55,7 @@ static struct sockaddr_in addr, obs_addr;
 static int opt_conns = 1, opt_depth = 1, opt_size = -1, opt_users = 100, opt_receivers = 10, opt_observers = 0;
 static double opt_dur = 3, opt_warm = 1, opt_hold = 2;
 static const char *opt_file = "big.bin", *opt_idle_proto = "echo";
-static int opt_inline = 0, opt_pid = 0;
+static int opt_inline = 0, opt_pid = 0, opt_pids[64], opt_npids;
 
 static int ep;
 static uint64_t t_start, t_measure, t_end;
@@ -624,6 +625,7 @@ static void on_idle(conn *c, uint32_t events)
         if (err) die("connect: %s", strerror(err));
         c->state = S_READING;
         set_events(c, EPOLLIN);
+        if (!strcmp(opt_idle_proto, "none")) { idle_settle(c); return; }
         if (!strcmp(opt_idle_proto, "echo")) { uint8_t m[18] = {0, 0, 0, 14, '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'P', 'O', 'N', 'G'}; wput(c, m, sizeof m); }
         else if (!strcmp(opt_idle_proto, "redis")) wput(c, "*1\r\n$4\r\nPING\r\n", 14);
         if (flush(c) < 0) die("send: %s", strerror(errno));
@@ -642,7 +644,7 @@ static void on_idle(conn *c, uint32_t events)
 }
 
 /* CPU seconds the server process (all its threads) has used, from /proc/PID/stat; -1 if unknown */
-static double proc_cpu_seconds(int pid)
+static double proc_cpu_seconds_one(int pid)
 {
     char path[64], buf[1024];
     snprintf(path, sizeof path, "/proc/%d/stat", pid);
@@ -657,6 +659,17 @@ static double proc_cpu_seconds(int pid)
     /* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
     if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2) return -1;
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double proc_cpu_seconds(void)
+{
+    double sum = 0;
+    for (int i = 0; i < opt_npids; i++) {
+        double c = proc_cpu_seconds_one(opt_pids[i]);
+        if (c < 0) return -1;
+        sum += c;
+    }
+    return sum;
 }
 
 /* ---- main ---- */
@@ -702,7 +715,12 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "-o")) opt_observers = atoi(v);
         else if (!strcmp(a, "-P")) obs_port = atoi(v);
         else if (!strcmp(a, "-x")) opt_idle_proto = v;
-        else if (!strcmp(a, "-k")) opt_pid = atoi(v);
+        else if (!strcmp(a, "-k")) {
+            /* a comma-separated list: a server of several processes (nginx) is all of them */
+            char *list = strdup(v), *save = NULL;
+            for (char *tok = strtok_r(list, ",", &save); tok && opt_npids < 64; tok = strtok_r(NULL, ",", &save)) opt_pids[opt_npids++] = atoi(tok);
+            opt_pid = opt_pids[0];
+        }
         else if (!strcmp(a, "-H")) opt_hold = atof(v);
         else die("unknown option %s", a);
     }
@@ -803,7 +821,7 @@ int main(int argc, char **argv)
         if (started && !measuring && t >= t_measure) {
             measuring = 1;
             cpu0 = cpu_seconds();
-            if (opt_pid) srv_cpu0 = proc_cpu_seconds(opt_pid);
+            if (opt_pid) srv_cpu0 = proc_cpu_seconds();
             wall0 = t;
             fan_delivered0 = fan_delivered;
         }
@@ -829,7 +847,7 @@ int main(int argc, char **argv)
     stopping = 1;
     measuring = 0;
     double srv_share = -1;
-    if (opt_pid && srv_cpu0 >= 0) { double s1 = proc_cpu_seconds(opt_pid); if (s1 >= 0) srv_share = (s1 - srv_cpu0) / wall; }
+    if (opt_pid && srv_cpu0 >= 0) { double s1 = proc_cpu_seconds(); if (s1 >= 0) srv_share = (s1 - srv_cpu0) / wall; }
     /* let requests in flight finish (up to 2 s) so the server sees clean exchanges, not aborts
        (closing with unread replies would reset the connection) */
     if (mode == M_ECHO || mode == M_REDIS_PING) {

@@ -109,10 +109,17 @@ static void frame_in(cl *c, const char *mode, uint8_t *out, size_t *olen, const 
         }
         return;
     }
-    uint8_t line[1100];
-    size_t ll = (size_t)snprintf((char *)line + 4, sizeof line - 4, ">          x: %.*s", (int)n, f);
-    *(uint32_t *)line = htonl((uint32_t)ll);
-    for (int i = 0; i < nclients; i++) if (clients[i]->named) send_all(clients[i]->fd, line, ll + 4);
+    /* the lines of one read go out together, one send per receiver (broadcast by the caller) */
+    size_t ll = (size_t)snprintf((char *)out + *olen + 4, 1100, ">          x: %.*s", (int)(n > 1000 ? 1000 : n), f);
+    *(uint32_t *)(out + *olen) = htonl((uint32_t)ll);
+    *olen += 4 + ll;
+}
+
+/* echo replies go back to the sender; fan-out lines go to every named connection */
+static void emit(cl *c, const char *mode, const uint8_t *out, size_t olen)
+{
+    if (strcmp(mode, "fanout")) { send_all(c->fd, out, olen); return; }
+    for (int k = 0; k < nclients; k++) if (clients[k]->named) send_all(clients[k]->fd, out, olen);
 }
 
 int main(int argc, char **argv)
@@ -200,13 +207,13 @@ int main(int argc, char **argv)
             while (c->len - pos >= 4) {
                 uint32_t l = ntohl(*(uint32_t *)(c->buf + pos));
                 if (c->len - pos < 4 + (size_t)l) break;
-                if (olen + 8 + l > sizeof out) { send_all(c->fd, out, olen); olen = 0; }
+                if (olen + 1200 + l > sizeof out) { emit(c, mode, out, olen); olen = 0; }
                 frame_in(c, mode, out, &olen, c->buf + pos + 4, l);
                 pos += 4 + l;
             }
             memmove(c->buf, c->buf + pos, c->len - pos);
             c->len -= pos;
-            if (olen) send_all(c->fd, out, olen);
+            if (olen) emit(c, mode, out, olen);
         }
     }
 }
