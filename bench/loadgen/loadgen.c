@@ -21,6 +21,7 @@
  *   -k PIDS     the server's processes (comma-separated): their CPU share is reported
  *               (server_cpu_share, all threads); idle: the first one's VmRSS is read before and after
  *   -H SEC      idle: how long to hold before reading VmRSS (default 2)
+ *   -S SEC      fan-out and idle: how long joining / connecting may take before giving up (default 60)
  *   --inline    redis-ping: send the inline "PING\r\n" instead of the RESP array
  *
  * Output: one line of key=value pairs on stdout, e.g.
@@ -53,7 +54,7 @@ static const char *mode_name;
 static enum mode mode;
 static struct sockaddr_in addr, obs_addr;
 static int opt_conns = 1, opt_depth = 1, opt_size = -1, opt_users = 100, opt_receivers = 10, opt_observers = 0;
-static double opt_dur = 3, opt_warm = 1, opt_hold = 2;
+static double opt_dur = 3, opt_warm = 1, opt_hold = 2, opt_setup = 60;
 static const char *opt_file = "big.bin", *opt_idle_proto = "echo";
 static int opt_inline = 0, opt_pid = 0, opt_pids[64], opt_npids;
 
@@ -462,7 +463,8 @@ static void send_frame(conn *c, const char *s)
 
 static void joined_one(void)
 {
-    if (++fan_joined == nconns - (mode == M_REDIS_FAN ? 1 : 0)) {
+    /* every connection counts, redis' PUBLISH connection too: it must be connected before it sends */
+    if (++fan_joined == nconns) {
         fan_running = 1;
         fprintf(stderr, "loadgen: all %d receivers joined\n", fan_receivers);
     }
@@ -722,6 +724,7 @@ int main(int argc, char **argv)
             opt_pid = opt_pids[0];
         }
         else if (!strcmp(a, "-H")) opt_hold = atof(v);
+        else if (!strcmp(a, "-S")) opt_setup = atof(v);
         else die("unknown option %s", a);
     }
     if (opt_conns < 1 || opt_depth < 1 || opt_users < 1) die("%s", "-c, -p and -u must be at least 1");
@@ -787,7 +790,7 @@ int main(int argc, char **argv)
     }
 
     t_start = now_ns();
-    double setup_deadline = 60;
+    double setup_deadline = opt_setup;
     int started = 0;
     double cpu0 = 0, srv_cpu0 = -1;
     uint64_t wall0 = 0;
@@ -877,6 +880,11 @@ int main(int argc, char **argv)
         printf("mode=idle proto=%s conns=%d server_pid=%d rss_before_kib=%ld rss_after_kib=%ld per_conn_bytes=%.0f cpu_share=%.3f errors=0\n",
                opt_idle_proto, nconns, opt_pid, rss_before, rss_after,
                opt_pid ? (double)(rss_after - rss_before) * 1024.0 / nconns : 0.0, cpu / wall);
+        fflush(stdout);
+        /* reset rather than close: thousands of FIN-closes would leave as many local ports in
+           TIME_WAIT, and the next server of the run could not bind one of them */
+        struct linger lg = {1, 0};
+        for (int i = 0; i < nconns; i++) if (conns[i].fd >= 0) { setsockopt(conns[i].fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg); close(conns[i].fd); }
         return 0;
     }
     if (mode == M_CHAT || mode == M_REDIS_FAN) ops = fan_delivered - fan_delivered0;
