@@ -119,7 +119,7 @@ static void die(const char *fmt, const char *arg)
 enum { S_CONNECTING, S_SENDING, S_READING, S_OPEN, S_DONE };
 
 typedef struct conn {
-    int fd, idx, state, role, joined, ev;
+    int fd, idx, state, role, joined, ev, greeted;
     uint8_t *rbuf;
     size_t rlen, rcap;
     uint8_t *wbuf;
@@ -421,6 +421,21 @@ static int fan_receivers, fan_joined, fan_running;
 static uint64_t fan_sent, fan_delivered, fan_delivered0;
 static conn *fan_sender; /* chat: participant 0 sends; redis: the PUBLISH connection */
 static char fan_pad[1001];
+static int fan_next, fan_pending;
+
+/* Connections are opened at most 256 at a time, the next only once one has been greeted by the
+   server: a burst of thousands overflows the listen queue, and with SYN cookies a client whose
+   last handshake packet was dropped believes it is connected while the server never heard of it
+   (chat speaks first, so such a client would wait for "accept" forever). */
+static void fan_open_more(void);
+
+static void greeted(conn *c)
+{
+    if (c->greeted) return;
+    c->greeted = 1;
+    fan_pending--;
+    fan_open_more();
+}
 
 static void fan_send_more(void)
 {
@@ -461,6 +476,19 @@ static void send_frame(conn *c, const char *s)
     if (flush(c) < 0) die("send: %s", strerror(errno));
 }
 
+static void fan_open_more(void)
+{
+    while (fan_next < nconns && fan_pending < 256) {
+        conn *c = &conns[fan_next++];
+        int inprog;
+        c->fd = open_socket(c->role == R_OBSERVER ? &obs_addr : &addr, &inprog);
+        if (c->fd < 0) die("connect: %s", strerror(errno));
+        c->state = S_CONNECTING;
+        set_events(c, EPOLLOUT);
+        fan_pending++;
+    }
+}
+
 static void joined_one(void)
 {
     /* every connection counts, redis' PUBLISH connection too: it must be connected before it sends */
@@ -489,7 +517,7 @@ static void chat_frame(conn *c, const uint8_t *f, size_t n, uint64_t t)
     if (c->role == R_RECEIVER) {
         char name[16];
         snprintf(name, sizeof name, "u%d", c->idx);
-        if (IS("accept")) send_frame(c, name);
+        if (IS("accept")) { greeted(c); send_frame(c, name); }
         else if (IS("username-accepted")) { }
         else if (n > 13 && memcmp(f, "pairing-code ", 13) == 0) {
             memcpy(c->code, f + 13, n - 13 < 15 ? n - 13 : 15);
@@ -503,6 +531,7 @@ static void chat_frame(conn *c, const uint8_t *f, size_t n, uint64_t t)
     } else {
         int p = c->idx - opt_receivers;
         if (IS("accept")) {
+            greeted(c);
             c->state = S_OPEN;
             conn *pc = &conns[p];
             if (pc->joined) { char req[40]; snprintf(req, sizeof req, "u%d %s", p, pc->code); send_frame(c, req); }
@@ -549,7 +578,7 @@ static void on_fanout(conn *c, uint32_t events)
             wput(c, "*2\r\n$9\r\nSUBSCRIBE\r\n$2\r\nch\r\n", 27);
             if (flush(c) < 0) die("send: %s", strerror(errno));
         }
-        if (mode == M_REDIS_FAN && c->role == R_PUBLISHER) joined_one();
+        if (mode == M_REDIS_FAN && c->role == R_PUBLISHER) { greeted(c); joined_one(); }
         return;
     }
     if (events & EPOLLOUT) { if (flush(c) < 0) die("send: %s", strerror(errno)); }
@@ -573,7 +602,7 @@ static void on_fanout(conn *c, uint32_t events)
             size_t bl = 0;
             size_t s = resp_skip(c->rbuf + pos, c->rlen - pos, &bulk, &bl);
             if (!s) break;
-            if (!c->joined) { c->joined = 1; joined_one(); }
+            if (!c->joined) { c->joined = 1; greeted(c); joined_one(); }
             else if (bulk) fan_delivery(bulk, bl, t);
             pos += s;
         }
@@ -777,15 +806,8 @@ int main(int argc, char **argv)
             c->ts = calloc((size_t)opt_depth, sizeof(uint64_t));
         }
     } else if (mode == M_CHAT || mode == M_REDIS_FAN) {
-        for (int i = 0; i < nconns; i++) {
-            conn *c = &conns[i];
-            int inprog;
-            c->role = i < opt_receivers ? R_RECEIVER : (mode == M_CHAT ? R_OBSERVER : R_PUBLISHER);
-            c->fd = open_socket(c->role == R_OBSERVER ? &obs_addr : &addr, &inprog);
-            if (c->fd < 0) die("connect: %s", strerror(errno));
-            c->state = S_CONNECTING;
-            set_events(c, EPOLLOUT);
-        }
+        for (int i = 0; i < nconns; i++) conns[i].role = i < opt_receivers ? R_RECEIVER : (mode == M_CHAT ? R_OBSERVER : R_PUBLISHER);
+        fan_open_more();
         fan_sender = mode == M_CHAT ? &conns[0] : &conns[nconns - 1];
     }
 
