@@ -1,8 +1,9 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
 
 namespace Switchboard.Transport.Sockets;
@@ -14,12 +15,16 @@ namespace Switchboard.Transport.Sockets;
 /// </summary>
 /// <remarks>
 /// The pipeline starts on the thread that completed the accept and runs until its first incomplete await: no
-/// queue, no thread hand-off. Connections are Kestrel's own socket connections (<see cref="SocketConnectionContextFactory"/>)
-/// with inline pipe scheduling, so a handler's continuation runs where the socket completion ran.
+/// queue, no thread hand-off. Connections are <see cref="DirectSocketConnection"/>s with inline pipe scheduling, so a
+/// handler's continuation runs where the socket completion ran, and closing one queues nothing either.
 /// </remarks>
-internal sealed class DirectConnections : IDisposable
+internal sealed class DirectConnections
 {
-    private readonly SocketConnectionContextFactory _factory;
+    // Kestrel's outgoing default: a handler's flush waits once 64 KiB are unsent.
+    private const int MaxWriteBufferSize = 64 * 1024;
+
+    private readonly PipeOptions _inputOptions;
+    private readonly PipeOptions _outputOptions;
     private readonly ILogger _log;
     private readonly ConcurrentDictionary<long, ConnectionLifetime> _live = new();
     private long _nextId;
@@ -27,15 +32,10 @@ internal sealed class DirectConnections : IDisposable
     public DirectConnections(long maxReadBufferSize, ILoggerFactory logs)
     {
         _log = logs.CreateLogger("Switchboard.Transport.Sockets");
-        _factory = new SocketConnectionContextFactory(
-            new SocketConnectionFactoryOptions
-            {
-                MaxReadBufferSize = maxReadBufferSize,
-                UnsafePreferInlineScheduling = true,
-                // Zero-byte reads while idle: no buffer is held by a connection that has nothing to read.
-                WaitForDataBeforeAllocatingBuffer = true,
-            },
-            _log);
+        _inputOptions = new PipeOptions(MemoryPool<byte>.Shared, PipeScheduler.Inline, PipeScheduler.Inline,
+            maxReadBufferSize, maxReadBufferSize / 2, useSynchronizationContext: false);
+        _outputOptions = new PipeOptions(MemoryPool<byte>.Shared, PipeScheduler.Inline, PipeScheduler.Inline,
+            MaxWriteBufferSize, MaxWriteBufferSize / 2, useSynchronizationContext: false);
     }
 
     /// <summary>Connections whose pipeline has not finished yet.</summary>
@@ -44,11 +44,12 @@ internal sealed class DirectConnections : IDisposable
     /// <summary>Starts <paramref name="pipeline"/> on <paramref name="socket"/>; returns at the pipeline's first incomplete await.</summary>
     public void Run(Socket socket, ConnectionDelegate pipeline)
     {
-        ConnectionContext connection;
+        var id = Interlocked.Increment(ref _nextId);
+        DirectSocketConnection connection;
         try
         {
             socket.NoDelay = true;
-            connection = _factory.Create(socket);
+            connection = new DirectSocketConnection(socket, _inputOptions, _outputOptions, id);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -59,8 +60,8 @@ internal sealed class DirectConnections : IDisposable
         }
         var lifetime = new ConnectionLifetime(connection);
         connection.Features.Set<IConnectionLifetimeNotificationFeature>(lifetime);
-        var id = Interlocked.Increment(ref _nextId);
         _live[id] = lifetime;
+        connection.Start();
         _ = RunAsync(id, lifetime, pipeline);
     }
 
@@ -119,6 +120,4 @@ internal sealed class DirectConnections : IDisposable
         }
         await all.ConfigureAwait(false);
     }
-
-    public void Dispose() => _factory.Dispose();
 }

@@ -57,6 +57,5 @@ internal sealed class DirectEndpoints : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
-        _connections.Dispose();
     }
 }
