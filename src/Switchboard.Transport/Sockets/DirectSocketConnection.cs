@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -32,9 +33,14 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionSoc
     private readonly object _shutdownLock = new();
     private Exception? _shutdownReason;
     private bool _socketDisposed;
+
+    // The socket is closed once both the receive loop has ended and Shutdown has run: closing it under a pending
+    // receive would abort that receive, and .NET completes aborted operations on the thread pool (a hand-off per connection).
+    private int _closeVotes;
     private Task _receiving = Task.CompletedTask;
     private Task _sending = Task.CompletedTask;
     private IDictionary<object, object?>? _items;
+    private EndPoint? _localEndPoint;
 
     public DirectSocketConnection(Socket socket, PipeOptions inputOptions, PipeOptions outputOptions, long id)
     {
@@ -43,7 +49,7 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionSoc
         _output = new Pipe(outputOptions);
         Transport = new DuplexPipe(_input.Reader, _output.Writer);
         ConnectionId = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        LocalEndPoint = socket.LocalEndPoint;
+        // The peer's address came with the accept; the local one costs a getsockname, so it waits until asked for.
         RemoteEndPoint = socket.RemoteEndPoint;
         ConnectionClosed = _closed.Token;
         Features.Set<IConnectionSocketFeature>(this);
@@ -61,6 +67,12 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionSoc
     }
 
     public override IDuplexPipe Transport { get; set; }
+
+    public override EndPoint? LocalEndPoint
+    {
+        get => _localEndPoint ??= LocalOf(_socket);
+        set => _localEndPoint = value;
+    }
 
     public Socket Socket => _socket;
 
@@ -92,12 +104,13 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionSoc
     {
         var writer = _input.Writer;
         Exception? error = null;
-        var full = false;
+        // Even a new connection starts with the zero-byte wait: one that never sends must not hold a buffer.
+        var likelyMore = false;
         try
         {
             while (true)
             {
-                if (!full)
+                if (!likelyMore)
                 {
                     // Nothing buffered for this connection until the kernel has bytes for it.
                     await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
@@ -108,7 +121,7 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionSoc
                 {
                     break;
                 }
-                full = received == memory.Length;
+                likelyMore = received == memory.Length;
                 writer.Advance(received);
                 var flushed = await writer.FlushAsync().ConfigureAwait(false);
                 if (flushed.IsCompleted || flushed.IsCanceled)
@@ -128,6 +141,7 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionSoc
         }
         finally
         {
+            CloseWhenDone();
             await writer.CompleteAsync(_shutdownReason ?? error).ConfigureAwait(false);
             CancelConnectionClosed();
         }
@@ -220,7 +234,10 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionSoc
         }
     }
 
-    /// <summary>FIN both ways and close, once; anything still reading or sending fails with <paramref name="reason"/>.</summary>
+    /// <summary>
+    /// FIN both ways, once; anything still reading or sending fails with <paramref name="reason"/>. The shutdown also
+    /// ends a pending receive (it reads end of stream), after which the receive loop closes the socket.
+    /// </summary>
     private void Shutdown(Exception? reason)
     {
         lock (_shutdownLock)
@@ -239,6 +256,26 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionSoc
             {
                 // Reset or closed already (ConnectionClose.Reset disposes the socket itself): closing is all that is left.
             }
+        }
+        CloseWhenDone();
+    }
+
+    private static EndPoint? LocalOf(Socket socket)
+    {
+        try
+        {
+            return socket.LocalEndPoint;
+        }
+        catch (ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+
+    private void CloseWhenDone()
+    {
+        if (Interlocked.Increment(ref _closeVotes) == 2)
+        {
             _socket.Dispose();
         }
     }
