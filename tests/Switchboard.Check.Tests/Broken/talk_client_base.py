@@ -1,0 +1,68 @@
+# A talk client written to handout 003: send each line typed on stdin, then wait for and print the server's
+# line, in lock-step, until EXIT (or end of stdin), the server closing, or a network error (diagnostic).
+# Lines are sent with "\n"; an answer ends at "\n" or, from a handout-style server, when its bytes stop. Correct unless one of the flags below turns on a bug a student's client typically has.
+# Usage: python3 SCRIPT HOST PORT
+import socket, sys
+
+def talk(no_lock_step=False, ignores_close=False, crash_on_error=False, single_recv=False):
+    s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+    pending = b""
+    def receive():
+        nonlocal pending
+        if single_recv:
+            data = s.recv(1024)  # bug: one recv assumed to hold the whole line
+            return data.rstrip(b"\n") if data else None
+        s.settimeout(None)
+        while b"\n" not in pending:
+            try:
+                data = s.recv(4096)
+            except socket.timeout:
+                break  # a handout-style server sends no "\n": its message ends when its bytes stop
+            if not data:
+                if pending:
+                    break
+                return None
+            pending += data
+            s.settimeout(0.3)
+        s.settimeout(None)
+        if b"\n" in pending:
+            line, pending = pending.split(b"\n", 1)
+        else:
+            line, pending = pending, b""
+        return line
+    def run():
+        if no_lock_step:
+            lines = [l.rstrip("\n") for l in sys.stdin]  # bug: sends everything typed at once
+            for l in lines:
+                if l == "EXIT":
+                    return
+                s.sendall(l.encode() + b"\n")
+            for _ in lines:
+                line = receive()
+                if line is None:
+                    return
+                print(line.decode("utf-8", "replace"), flush=True)
+            return
+        while True:
+            typed = sys.stdin.readline()
+            if typed == "" or typed.rstrip("\n") == "EXIT":
+                return
+            s.sendall(typed.rstrip("\n").encode("utf-8") + b"\n")
+            line = receive()
+            if line is None:
+                if ignores_close:
+                    continue  # bug: does not notice that the server hung up
+                return
+            print(line.decode("utf-8", "replace"), flush=True)
+    if crash_on_error:
+        run()  # bug: no handling of network errors (a traceback)
+    else:
+        try:
+            run()
+        except OSError as e:
+            print("error: network error:", e, file=sys.stderr)
+            sys.exit(1)
+    s.close()
+
+if __name__ == "__main__":
+    talk()
