@@ -77,6 +77,7 @@ public static class CliApp
         root.Subcommands.Add(TalkCommand.Create(console));
         root.Subcommands.Add(EchoCommand.Create(console));
         root.Subcommands.Add(ChatCommand.Create(console));
+        root.Subcommands.Add(CheckCommand.Create(console));
         return root;
     }
 
