@@ -7,6 +7,8 @@ public static class CheckSuites
     [
         new Mailbox.MailboxServerSuite(),
         new Mailbox.MailboxClientSuite(),
+        new Files.FilesServerSuite(),
+        new Echo.EchoServerSuite(),
     ];
 
     /// <summary>The services with at least one suite, in registry order.</summary>

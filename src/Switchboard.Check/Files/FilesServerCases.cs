@@ -204,8 +204,16 @@ internal static class FilesServerCases
         {
             problem = e.Message;
         }
-        return problem is null
-            ? CaseResult.Pass()
-            : CaseResult.Fail($"{after}, the server no longer serves a good request: {problem}");
+        if (problem is null)
+        {
+            return CaseResult.Pass();
+        }
+        if (target.Launched is { } server)
+        {
+            // A crashing server may still be on its way out; let it finish, so the next case starts a fresh one.
+            await server.WaitForExitAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+        }
+        var aftermath = problem.Contains("exited with code", StringComparison.Ordinal) ? "" : target.Aftermath;
+        return CaseResult.Fail($"{after}, the server no longer serves a good request: {problem}{aftermath}");
     }
 }

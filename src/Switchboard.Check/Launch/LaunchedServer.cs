@@ -218,8 +218,9 @@ public sealed class LaunchedServer : IAsyncDisposable
     public string DescribeExit()
     {
         var code = HasExited ? $"it exited with code {SafeExitCode()}" : "it is still running";
+        // The last line is the one that says most: a traceback's exception, an error message.
         var err = Stderr.Text.Trim();
-        return err.Length == 0 ? code : $"{code}, stderr {ClientRun.Quote(LastLines(err, 3))}";
+        return err.Length == 0 ? code : $"{code}, last on stderr {ClientRun.Quote(LastLines(err, 1))}";
     }
 
     /// <summary>A Python traceback or an unhandled .NET exception reached the server's terminal.</summary>
@@ -231,6 +232,24 @@ public sealed class LaunchedServer : IAsyncDisposable
             return all.Contains("Traceback (most recent call last)", StringComparison.Ordinal)
                 || all.Contains("Unhandled exception.", StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>Ctrl+C for the server (SIGINT), as its person would stop it; false where signals cannot be sent (Windows).</summary>
+    public bool Interrupt()
+    {
+        if (OperatingSystem.IsWindows() || HasExited)
+        {
+            return false;
+        }
+        return Posix.kill(_process.Id, Posix.SIGINT) == 0;
+    }
+
+    private static class Posix
+    {
+        public const int SIGINT = 2;
+
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+        public static extern int kill(int pid, int sig);
     }
 
     private int? SafeExitCode()
