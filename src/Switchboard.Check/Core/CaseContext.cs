@@ -36,7 +36,8 @@ public sealed record CaseContext
     /// <summary>The id of the case being run.</summary>
     public string CaseId { get; init; } = "";
 
-    private int _names;
+    /// <summary>Shared by every context of the process: contexts are copied per case, and names must never repeat.</summary>
+    private static int _names;
 
     /// <summary>A user name no other case or run uses, e.g. <c>chk-a1b2c3-7-alice</c>.</summary>
     public string FreshName(string stem) => $"chk-{RunTag}-{Interlocked.Increment(ref _names)}-{stem}";
