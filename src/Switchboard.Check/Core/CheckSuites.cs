@@ -9,6 +9,7 @@ public static class CheckSuites
         new Mailbox.MailboxClientSuite(),
         new Files.FilesServerSuite(),
         new Echo.EchoServerSuite(),
+        new Talk.TalkServerSuite(),
     ];
 
     /// <summary>The services with at least one suite, in registry order.</summary>
