@@ -10,6 +10,7 @@ public static class CheckSuites
         new Files.FilesServerSuite(),
         new Echo.EchoServerSuite(),
         new Talk.TalkServerSuite(),
+        new Talk.TalkClientSuite(),
     ];
 
     /// <summary>The services with at least one suite, in registry order.</summary>

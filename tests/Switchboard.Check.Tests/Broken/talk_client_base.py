@@ -2,10 +2,14 @@
 # line, in lock-step, until EXIT (or end of stdin), the server closing, or a network error (diagnostic).
 # Lines are sent with "\n"; an answer ends at "\n" or, from a handout-style server, when its bytes stop. Correct unless one of the flags below turns on a bug a student's client typically has.
 # Usage: python3 SCRIPT HOST PORT
-import socket, sys
+import socket, sys, threading
 
 def talk(no_lock_step=False, ignores_close=False, crash_on_error=False, single_recv=False):
-    s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+    try:
+        s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+    except OSError as e:
+        print("error: cannot connect:", e, file=sys.stderr)
+        sys.exit(1)
     pending = b""
     def receive():
         nonlocal pending
@@ -32,17 +36,25 @@ def talk(no_lock_step=False, ignores_close=False, crash_on_error=False, single_r
         return line
     def run():
         if no_lock_step:
-            lines = [l.rstrip("\n") for l in sys.stdin]  # bug: sends everything typed at once
-            for l in lines:
-                if l == "EXIT":
+            # bug: each typed line is sent at once; answers are printed by a thread whenever they come
+            answered = threading.Semaphore(0)
+            def printer():
+                while True:
+                    line = receive()
+                    if line is None:
+                        return
+                    print(line.decode("utf-8", "replace"), flush=True)
+                    answered.release()
+            threading.Thread(target=printer, daemon=True).start()
+            sent = 0
+            while True:
+                typed = sys.stdin.readline()
+                if typed == "" or typed.rstrip("\n") == "EXIT":
+                    for _ in range(sent):
+                        answered.acquire(timeout=2)
                     return
-                s.sendall(l.encode() + b"\n")
-            for _ in lines:
-                line = receive()
-                if line is None:
-                    return
-                print(line.decode("utf-8", "replace"), flush=True)
-            return
+                s.sendall(typed.rstrip("\n").encode("utf-8") + b"\n")
+                sent += 1
         while True:
             typed = sys.stdin.readline()
             if typed == "" or typed.rstrip("\n") == "EXIT":
