@@ -8,6 +8,7 @@ public static class CheckSuites
         new Mailbox.MailboxServerSuite(),
         new Mailbox.MailboxClientSuite(),
         new Files.FilesServerSuite(),
+        new Files.FilesClientSuite(),
         new Echo.EchoServerSuite(),
         new Talk.TalkServerSuite(),
         new Talk.TalkClientSuite(),
