@@ -40,7 +40,7 @@ public static class Peers
     public static async Task<CheckReport> CheckAsync(ICheckSuite suite, CaseContext context, params string[] only)
     {
         var cases = CheckRunner.Select(suite, only, []);
-        return await CheckRunner.RunAsync(suite, cases, context, CheckOptions.Default, "under test", null, CancellationToken.None);
+        return await CheckRunner.RunAsync(suite, cases, context, CheckOptions.For(suite.Mode), "under test", null, CancellationToken.None);
     }
 
     /// <summary>Every case passed; otherwise fails listing the table.</summary>

@@ -8,12 +8,18 @@ namespace Switchboard.Check.Core;
 /// <param name="RunTimeout">The whole run's bound; cases not started by then fail as "not run".</param>
 public sealed record CheckOptions(TimeSpan CaseTimeout, TimeSpan RunTimeout)
 {
-    /// <summary>A few seconds above the handouts' own timers (1 s gaps, a 10 s request deadline on our server).</summary>
+    /// <summary>Server mode: a few seconds above the handouts' own timers (1 s gaps).</summary>
     public static readonly TimeSpan DefaultCaseTimeout = TimeSpan.FromSeconds(5);
 
-    public static readonly TimeSpan DefaultRunTimeout = TimeSpan.FromMinutes(5);
+    /// <summary>Client mode: each run also starts a program (an interpreter, a runtime), which on a busy machine takes seconds.</summary>
+    public static readonly TimeSpan DefaultClientCaseTimeout = TimeSpan.FromSeconds(10);
 
-    public static CheckOptions Default { get; } = new(DefaultCaseTimeout, DefaultRunTimeout);
+    public static readonly TimeSpan DefaultRunTimeout = TimeSpan.FromMinutes(10);
+
+    public static TimeSpan DefaultCaseTimeoutFor(CheckMode mode) => mode == CheckMode.Client ? DefaultClientCaseTimeout : DefaultCaseTimeout;
+
+    /// <summary>The defaults of <paramref name="mode"/>.</summary>
+    public static CheckOptions For(CheckMode mode) => new(DefaultCaseTimeoutFor(mode), DefaultRunTimeout);
 }
 
 /// <summary>One case's outcome in a report.</summary>
@@ -37,8 +43,11 @@ public sealed record CheckReport(string Service, CheckMode Mode, string Target, 
 /// <summary>Selects and runs cases one after another, each bounded, the whole run bounded, never throwing for a case's failure.</summary>
 public static class CheckRunner
 {
-    /// <summary>After its timeout a case's token is cancelled; it then has this long to return before it is abandoned.</summary>
-    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// A case's token is cancelled this long after its timeout (room for killing a client and collecting its output
+    /// on a busy machine), and the case is abandoned after as long again.
+    /// </summary>
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// The cases of <paramref name="suite"/> named by <paramref name="only"/> (all when empty) minus <paramref name="skip"/>.

@@ -70,17 +70,34 @@ public sealed class ClientProgram
 
     private readonly IReadOnlyList<string> _template;
 
-    public ClientProgram(IReadOnlyList<string> command)
+    /// <summary>
+    /// <paramref name="command"/> as typed. Each run happens in its own temporary folder, so words naming a file or
+    /// folder relative to <paramref name="baseDirectory"/> (default: the current directory), such as
+    /// <c>client.py</c> or <c>./client</c>, are made absolute here, while the caller's directory is still the one meant.
+    /// </summary>
+    public ClientProgram(IReadOnlyList<string> command, string? baseDirectory = null)
     {
         if (command.Count == 0 || string.IsNullOrWhiteSpace(command[0]))
         {
             throw new ArgumentException("the client command is empty", nameof(command));
         }
-        _template = command;
+        var from = baseDirectory ?? Environment.CurrentDirectory;
+        _template = command.Select(word => Anchor(word, from)).ToList();
+        Display = string.Join(' ', command.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"'{a}'" : a));
+    }
+
+    private static string Anchor(string word, string from)
+    {
+        if (word.Length == 0 || word.Contains('{', StringComparison.Ordinal) || Path.IsPathRooted(word) || word.StartsWith('-'))
+        {
+            return word;
+        }
+        var full = Path.GetFullPath(word, from);
+        return File.Exists(full) || Directory.Exists(full) ? full : word;
     }
 
     /// <summary>The command as given, for reports.</summary>
-    public string Display => string.Join(' ', _template.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"'{a}'" : a));
+    public string Display { get; }
 
     /// <summary>The command places host and port itself but no <c>{args}</c>: cases cannot choose user, type and the like.</summary>
     public bool ArgumentsFixed =>

@@ -37,7 +37,7 @@ internal static class FilesClientCases
     ];
 
     private static CheckCase Case(string name, string title, Func<CaseContext, CancellationToken, Task<CaseResult>> run) =>
-        new($"files.client.{name}", title, run, TimeoutFactor: 2);
+        new($"files.client.{name}", title, run);
 
     /// <summary>What the scripted server sends once it has read a request (the request is judged first).</summary>
     private delegate Task Answer(RawConnection client, CancellationToken ct);

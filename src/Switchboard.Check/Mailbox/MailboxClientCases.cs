@@ -30,6 +30,7 @@ internal static class MailboxClientCases
         new(Prefix + "bad-more-msgs", "a response with MoreMsgs 2 is rejected with an error", (c, t) => MalformedAsync(c, "MoreMsgs 2", m => Header(MailboxWire.Magic, 3, 1, 2, m), t)),
         new(Prefix + "sender-len-zero", "a message with SenderLen 0 is rejected with an error", (c, t) => MalformedAsync(c, "SenderLen 0", m => MailboxBytes.Response(MailboxWire.Magic, 3, 1, 0, MailboxBytes.Item(0, Encoding.UTF8.GetByteCount(m), [], MailboxBytes.Utf8(m))), t)),
         new(Prefix + "message-len-zero", "a message with MessageLen 0 is rejected with an error", (c, t) => MalformedAsync(c, "MessageLen 0", m => MailboxBytes.Response(MailboxWire.Magic, 3, 1, 0, MailboxBytes.Item(Encoding.UTF8.GetByteCount(m), 0, MailboxBytes.Utf8(m), [])), t)),
+        new(Prefix + "invalid-utf8", "a message whose text is not UTF-8 (ff fe) ends in an error or a printout, never a traceback", InvalidUtf8Async),
         new(Prefix + "truncated", "a response that ends inside a message is rejected with an error", TruncatedAsync),
         new(Prefix + "gap", "a response that stalls for more than 1 s is given up with an error", GapAsync),
         new(Prefix + "connection-refused", "no server on the port: an error, no traceback", RefusedAsync),
@@ -161,6 +162,16 @@ internal static class MailboxClientCases
         return ReportedError(run.Run, situation);
     }
 
+    private static async Task<CaseResult> InvalidUtf8Async(CaseContext ctx, CancellationToken ct)
+    {
+        byte[] text = [0x4D, 0x41, 0x52, 0xFF, 0xFE, 0x4B];
+        var bytes = MailboxBytes.Response(MailboxWire.Magic, 3, 1, 0, MailboxBytes.Item(7, text.Length, "checker"u8, text));
+        var run = await RunAsync(ctx, ReadArguments(ctx), Send(bytes), ct).ConfigureAwait(false);
+        var situation = "a message whose text is not valid UTF-8 (4d4152fffe4b)";
+        return Misbehaved(run.Run, situation)
+            ?? (run.Run.Output.Trim().Length == 0 ? CaseResult.Fail($"{situation}: the client printed nothing (exit {run.Run.ExitCode})") : CaseResult.Pass());
+    }
+
     private static async Task<CaseResult> TruncatedAsync(CaseContext ctx, CancellationToken ct)
     {
         var marker = Marker(ctx) + "-and-the-rest-never-comes";
@@ -229,7 +240,8 @@ internal static class MailboxClientCases
         }
         if (run.Connections > 0)
         {
-            return CaseResult.Fail($"{what}: the client connected anyway and sent {Switchboard.Protocol.Hex.Preview(run.Requests[0], 12)}; expected an error before connecting ({run.Run.Describe()})");
+            var sent = run.Requests[0].Length == 0 ? "sent nothing" : $"sent {Switchboard.Protocol.Hex.Preview(run.Requests[0], 12)}";
+            return CaseResult.Fail($"{what}: the client connected anyway ({sent}); expected an error before connecting ({run.Run.Describe()})");
         }
         return ReportedError(run.Run, what);
     }

@@ -37,6 +37,7 @@ internal static class MailboxServerCases
         new(Prefix + "body-short", "fewer body bytes than the header announces, then end of stream: rejected, nothing stored", BodyShortAsync),
         new(Prefix + "body-long", "more body bytes than the header announces: rejected, nothing stored", BodyLongAsync),
         new(Prefix + "short-header", "4 of the 7 header bytes, then end of stream: closed with no response, server still serving", ShortHeaderAsync),
+        new(Prefix + "invalid-utf8", "a create whose sender is not UTF-8 (ff fe): the server survives it and still serves", InvalidUtf8Async),
         new(Prefix + "gap", "a 1.5 s pause inside a create: the connection is closed near 1 s, nothing stored", GapAsync),
         new(Prefix + "silent-connection", "a connection that sends nothing is closed near 1 s", SilentConnectionAsync),
     ];
@@ -154,7 +155,7 @@ internal static class MailboxServerCases
         {
             if (!await connection.SendSlowlyAsync(request, 1, TimeSpan.FromMilliseconds(5), ct).ConfigureAwait(false))
             {
-                throw new CheckFailedException($"the server closed the connection after {connection.Seen.Length} response bytes while a valid create was arriving a byte at a time");
+                throw new CheckFailedException($"the server closed the connection before all {MailboxServerProbe.Bytes(request.Length)} of a valid create sent a byte at a time had arrived (a single recv returns what has arrived so far)");
             }
             var answer = await connection.ReadToCloseAsync(ctx.Timeout, ct).ConfigureAwait(false);
             if (answer.Bytes.Length > 0 || !answer.PeerEnded)
@@ -243,6 +244,25 @@ internal static class MailboxServerCases
         byte[] request = [0xAE, 0x73, MailboxWire.ReadId, 5];
         await ExpectRejectedAsync(ctx, request, "a 4-byte header then end of stream", ct, halfClose: true).ConfigureAwait(false);
         await ExpectStillServingAsync(ctx, "a 4-byte header", ct).ConfigureAwait(false);
+        return CaseResult.Pass();
+    }
+
+    private static async Task<CaseResult> InvalidUtf8Async(CaseContext ctx, CancellationToken ct)
+    {
+        // The handout does not say whether such a request is stored or rejected; decoding it must not bring the server down.
+        var receiver = MailboxBytes.Utf8(ctx.FreshName("bob"));
+        byte[] sender = [0x61, 0xFF, 0xFE];
+        var request = MailboxBytes.Request(MailboxWire.Magic, MailboxWire.CreateId, sender.Length, receiver.Length, 2, [.. sender, .. receiver, .. "hi"u8]);
+        await using (var connection = await ctx.ConnectAsync(ct).ConfigureAwait(false))
+        {
+            await connection.SendAsync(request, ct).ConfigureAwait(false);
+            var answer = await connection.ReadToCloseAsync(ctx.Timeout, ct).ConfigureAwait(false);
+            if (answer.Bytes.Length > 0 || !answer.PeerEnded)
+            {
+                throw new CheckFailedException($"a create with sender ff fe: expected a close with no response, got {answer.Describe()}");
+            }
+        }
+        await ExpectStillServingAsync(ctx, "a create whose sender is not UTF-8", ct).ConfigureAwait(false);
         return CaseResult.Pass();
     }
 

@@ -28,7 +28,7 @@ internal static class TalkClientCases
     ];
 
     private static CheckCase Case(string name, string title, Func<CaseContext, CancellationToken, Task<CaseResult>> run) =>
-        new($"talk.client.{name}", title, run, TimeoutFactor: 2);
+        new($"talk.client.{name}", title, run);
 
     /// <summary>What the scripted server concluded about the client's bytes; null when all was as expected.</summary>
     private delegate Task<string?> Script(RawConnection client, CancellationToken ct);

@@ -42,7 +42,7 @@ public static class CheckCommand
             HelpName = "HOST PORT | -- COMMAND",
         };
         var server = new Command("server", $"Check a {suite.Service} server at HOST PORT, or one the checker launches ({suite.Cases.Count} cases).") { target };
-        var common = new CheckOptionSet(server);
+        var common = new CheckOptionSet(server, CheckMode.Server);
         server.SetAction(async (parse, ct) =>
         {
             var words = parse.GetValue(target) ?? [];
@@ -75,7 +75,7 @@ public static class CheckCommand
             Arity = ArgumentArity.OneOrMore,
         };
         var client = new Command("client", $"Check a {suite.Service} client program against a scripted server ({suite.Cases.Count} cases); it is run once or more per case.") { program };
-        var common = new CheckOptionSet(client);
+        var common = new CheckOptionSet(client, CheckMode.Client);
         client.SetAction(async (parse, ct) =>
         {
             var words = parse.GetValue(program) ?? [];
@@ -95,7 +95,7 @@ public static class CheckCommand
     {
         private readonly Option<string[]> _only = new("--only") { Description = "run only these cases (ids, comma-separated or repeated; the 'SERVICE.MODE.' prefix may be left out)", HelpName = "IDS", AllowMultipleArgumentsPerToken = false };
         private readonly Option<string[]> _skip = new("--skip") { Description = "leave these cases out (same form as --only)", HelpName = "IDS" };
-        private readonly Option<Duration> _timeout = CliArguments.Seconds("--timeout", CheckOptions.DefaultCaseTimeout.TotalSeconds, "bound for each case");
+        private readonly Option<Duration> _timeout;
         private readonly Option<Duration> _runTimeout = CliArguments.Seconds("--run-timeout", CheckOptions.DefaultRunTimeout.TotalSeconds, "bound for the whole run (cases not started by then fail)");
         private readonly Option<ReportFormat> _format = new("--format")
         {
@@ -115,8 +115,10 @@ public static class CheckCommand
         };
         private readonly Option<FileInfo?> _output = new("--output", "-o") { Description = "write the report (in --format) to FILE; the table still goes to the screen", HelpName = "FILE" };
 
-        public CheckOptionSet(Command command)
+        public CheckOptionSet(Command command, CheckMode mode)
         {
+            _timeout = CliArguments.Seconds("--timeout", CheckOptions.DefaultCaseTimeoutFor(mode).TotalSeconds,
+                mode == CheckMode.Client ? "bound for each case, including starting the client" : "bound for each case");
             command.Options.Add(_only);
             command.Options.Add(_skip);
             command.Options.Add(_timeout);

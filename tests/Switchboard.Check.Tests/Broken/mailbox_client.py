@@ -87,6 +87,8 @@ def read_response(sock):
     if FLAW == "single-recv":
         data = sock.recv(4096)
         magic, rid, count, more = struct.unpack("!HBBB", data[:5])
+        if magic != 0xAE73 or rid != 3 or more not in (0, 1):
+            raise Fault("bad response header")
         pos = 5
         for _ in range(count):
             if pos + 3 > len(data):

@@ -26,7 +26,7 @@ public sealed class FilesClientCheckTests
     [InlineData("files_client_traceback.py", "closed-before-header", "traceback")]
     public async Task A_broken_client_is_caught_by_the_case_meant_for_it(string script, string caughtBy, string reasonFragment)
     {
-        var report = await Launched.CheckAsync(Suite, Launched.Client("files", Launched.PythonClient(script)), CheckOptions.Default, [.. Controls, caughtBy]);
+        var report = await Launched.CheckAsync(Suite, Launched.Client("files", Launched.PythonClient(script)), CheckOptions.For(CheckMode.Client), [.. Controls, caughtBy]);
         report.ShouldBeCaughtBy(caughtBy, reasonFragment);
     }
 
@@ -34,7 +34,7 @@ public sealed class FilesClientCheckTests
     public async Task A_command_that_fixes_the_file_name_skips_the_cases_that_choose_one()
     {
         var client = new ClientProgram(["python3", Peers.BrokenScript("files_client_base.py"), "{host}", "{port}", "a.txt"]);
-        var report = await Launched.CheckAsync(Suite, Launched.Client("files", client), CheckOptions.Default, "downloads-file", "port-not-a-number");
+        var report = await Launched.CheckAsync(Suite, Launched.Client("files", client), CheckOptions.For(CheckMode.Client), "downloads-file", "port-not-a-number");
         report.Case("downloads-file").Verdict.ShouldBe(Verdict.Skip);
         report.Case("port-not-a-number").Verdict.ShouldBe(Verdict.Pass, Reporting.TextReport.Table(report));
     }

@@ -29,6 +29,7 @@ public sealed class MailboxClientCheckTests
 
     [Theory]
     [InlineData("traceback", "bad-magic", "traceback")]
+    [InlineData("traceback", "invalid-utf8", "traceback")]
     [InlineData("no-timeout", "gap", "still running")]
     [InlineData("ignore-magic", "bad-magic", "was accepted")]
     [InlineData("no-port-check", "port-above-range", "connected anyway")]

@@ -23,7 +23,7 @@ public sealed class TalkClientCheckTests
     [InlineData("talk_client_single_recv.py", "long-answer", "(1025 characters)")]
     public async Task A_broken_client_is_caught_by_the_case_meant_for_it(string script, string caughtBy, string reasonFragment)
     {
-        var report = await Launched.CheckAsync(Suite, Launched.Client("talk", Launched.PythonClient(script)), CheckOptions.Default, "first-exchange", caughtBy);
+        var report = await Launched.CheckAsync(Suite, Launched.Client("talk", Launched.PythonClient(script)), CheckOptions.For(CheckMode.Client), "first-exchange", caughtBy);
         report.ShouldBeCaughtBy(caughtBy, reasonFragment);
     }
 }
