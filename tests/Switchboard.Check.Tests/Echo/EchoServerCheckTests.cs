@@ -27,7 +27,7 @@ public sealed class EchoServerCheckTests
         var running = server.RunAsync(stop.Token);
         var context = new CaseContext { Service = "echo", Mode = CheckMode.Server, Host = "127.0.0.1", Port = server.Port };
 
-        var report = await Launched.CheckAsync(Suite, context, CheckOptions.Default);
+        var report = await Launched.CheckAsync(Suite, context, CheckOptions.For(CheckMode.Server));
 
         var table = Reporting.TextReport.Table(report);
         report.Case("2a-server-shutdown").Verdict.ShouldBe(Verdict.Skip, table);
@@ -39,7 +39,7 @@ public sealed class EchoServerCheckTests
     [Fact]
     public async Task Every_case_passes_against_a_correct_handout_style_python_server()
     {
-        var report = await Launched.CheckAsync(Suite, Launched.PythonServer("echo", "echo_server_base.py"), CheckOptions.Default);
+        var report = await Launched.CheckAsync(Suite, Launched.PythonServer("echo", "echo_server_base.py"), CheckOptions.For(CheckMode.Server));
         report.ShouldAllPass();
     }
 
@@ -52,7 +52,7 @@ public sealed class EchoServerCheckTests
     {
         // The single-recv server also fails 1d (its second message is long), so it gets controls of short messages only.
         string[] controls = script == "echo_server_single_recv.py" ? ["1a-short-message", "3a-next-client"] : Controls;
-        var report = await Launched.CheckAsync(Suite, Launched.PythonServer("echo", script), CheckOptions.Default, [.. controls, caughtBy]);
+        var report = await Launched.CheckAsync(Suite, Launched.PythonServer("echo", script), CheckOptions.For(CheckMode.Server), [.. controls, caughtBy]);
         report.ShouldBeCaughtBy(caughtBy, reasonFragment);
     }
 }

@@ -28,7 +28,7 @@ public sealed class FilesServerCheckTests
     [Fact]
     public async Task Every_case_passes_against_a_correct_handout_style_python_server()
     {
-        var report = await Launched.CheckAsync(Suite, Launched.PythonServer("files", "files_server_base.py"), CheckOptions.Default);
+        var report = await Launched.CheckAsync(Suite, Launched.PythonServer("files", "files_server_base.py"), CheckOptions.For(CheckMode.Server));
         report.ShouldAllPass();
     }
 
@@ -44,7 +44,7 @@ public sealed class FilesServerCheckTests
             CancellationToken.None);
         var context = new CaseContext { Service = "files", Mode = CheckMode.Server, Host = "127.0.0.1", Port = server.PortOf(FilesEndpoint.Service) };
 
-        var report = await Launched.CheckAsync(Suite, context, CheckOptions.Default);
+        var report = await Launched.CheckAsync(Suite, context, CheckOptions.For(CheckMode.Server));
 
         var table = Reporting.TextReport.Table(report);
         string[] needFiles = ["small-file", "empty-file", "large-file", "utf8-name"];
@@ -58,14 +58,14 @@ public sealed class FilesServerCheckTests
     [InlineData("files_server_truncates.py", "large-file", "only 4104 of the 3145741 bytes")]
     public async Task A_broken_server_is_caught_by_the_case_meant_for_it(string script, string caughtBy, string reasonFragment)
     {
-        var report = await Launched.CheckAsync(Suite, Launched.PythonServer("files", script), CheckOptions.Default, [.. Controls, caughtBy]);
+        var report = await Launched.CheckAsync(Suite, Launched.PythonServer("files", script), CheckOptions.For(CheckMode.Server), [.. Controls, caughtBy]);
         report.ShouldBeCaughtBy(caughtBy, reasonFragment);
     }
 
     [Fact]
     public async Task A_server_that_crashes_on_a_short_header_is_caught_and_the_next_case_gets_a_fresh_server()
     {
-        var report = await Launched.CheckAsync(Suite, Launched.PythonServer("files", "files_server_crashes_on_short_header.py"), CheckOptions.Default,
+        var report = await Launched.CheckAsync(Suite, Launched.PythonServer("files", "files_server_crashes_on_short_header.py"), CheckOptions.For(CheckMode.Server),
             "small-file", "short-header", "missing-file");
 
         var table = Reporting.TextReport.Table(report);

@@ -26,7 +26,7 @@ public sealed class TalkServerCheckTests
         await using var silent = ScriptedServer.Start((connection, ct) => connection.ReadToCloseAsync(TimeSpan.FromSeconds(5), ct));
         var context = new CaseContext { Service = "talk", Mode = CheckMode.Server, Host = silent.Host, Port = silent.Port };
 
-        var report = await Launched.CheckAsync(Suite, context, CheckOptions.Default);
+        var report = await Launched.CheckAsync(Suite, context, CheckOptions.For(CheckMode.Server));
 
         var table = Reporting.TextReport.Table(report);
         report.Case("waits-for-caller").Verdict.ShouldBe(Verdict.Pass, table);
@@ -41,7 +41,7 @@ public sealed class TalkServerCheckTests
     {
         // speaks_first answers every caller before it speaks, so no other case can pass against it.
         string[] controls = script == "talk_server_speaks_first.py" ? [] : ["first-exchange"];
-        var report = await Launched.CheckAsync(Suite, Launched.PythonServer("talk", script), CheckOptions.Default, [.. controls, caughtBy]);
+        var report = await Launched.CheckAsync(Suite, Launched.PythonServer("talk", script), CheckOptions.For(CheckMode.Server), [.. controls, caughtBy]);
         report.ShouldBeCaughtBy(caughtBy, reasonFragment);
     }
 }
