@@ -213,13 +213,13 @@ internal static class MailboxClientCases
 
     private static async Task<CaseResult> RefusedAsync(CaseContext ctx, CancellationToken ct)
     {
-        var run = await RunWithoutServerAsync(ctx, "127.0.0.1", ClosedPort().ToString(CultureInfo.InvariantCulture), ReadRest(ctx), ct).ConfigureAwait(false);
+        var run = await RunWithoutServerAsync(ctx, "127.0.0.1", ClosedPort().ToString(CultureInfo.InvariantCulture), ReadArguments(ctx), ct).ConfigureAwait(false);
         return ReportedError(run.Run, "no server listening");
     }
 
     private static async Task<CaseResult> UnknownHostAsync(CaseContext ctx, CancellationToken ct)
     {
-        var run = await RunWithoutServerAsync(ctx, "no-such-host.invalid", "5000", ReadRest(ctx), ct).ConfigureAwait(false);
+        var run = await RunWithoutServerAsync(ctx, "no-such-host.invalid", "5000", ReadArguments(ctx), ct).ConfigureAwait(false);
         return ReportedError(run.Run, "host 'no-such-host.invalid'");
     }
 
@@ -248,8 +248,6 @@ internal static class MailboxClientCases
 
     /// <summary>USER read for the run; a command with fixed arguments brings its own (assumed to be a read).</summary>
     private static IReadOnlyList<string> ReadArguments(CaseContext ctx) => ctx.RequireClient().ArgumentsFixed ? [] : ["alice", "read"];
-
-    private static IReadOnlyList<string> ReadRest(CaseContext ctx) => ReadArguments(ctx);
 
     private static byte[] Header(ushort magic, byte id, byte numItems, byte more, string marker)
     {

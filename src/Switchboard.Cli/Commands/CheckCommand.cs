@@ -93,7 +93,7 @@ public static class CheckCommand
     /// <summary>The options every check command shares, and the run they drive.</summary>
     private sealed class CheckOptionSet
     {
-        private readonly Option<string[]> _only = new("--only") { Description = "run only these cases (ids, comma-separated or repeated; the 'SERVICE.MODE.' prefix may be left out)", HelpName = "IDS", AllowMultipleArgumentsPerToken = false };
+        private readonly Option<string[]> _only = new("--only") { Description = "run only these cases (ids, comma-separated or repeated; the 'SERVICE.MODE.' prefix may be left out)", HelpName = "IDS" };
         private readonly Option<string[]> _skip = new("--skip") { Description = "leave these cases out (same form as --only)", HelpName = "IDS" };
         private readonly Option<Duration> _timeout;
         private readonly Option<Duration> _runTimeout = CliArguments.Seconds("--run-timeout", CheckOptions.DefaultRunTimeout.TotalSeconds, "bound for the whole run (cases not started by then fail)");
