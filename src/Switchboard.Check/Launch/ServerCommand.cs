@@ -11,17 +11,35 @@ public sealed class ServerCommand
 
     private readonly IReadOnlyList<string> _template;
 
-    public ServerCommand(IReadOnlyList<string> command)
+    /// <summary>
+    /// <paramref name="command"/> as typed. The server runs in a temporary folder of its own, so words naming an
+    /// existing file relative to <paramref name="baseDirectory"/> (default: the current directory), such as
+    /// <c>server.py</c> or <c>./server</c>, are made absolute. Folders are left alone: <c>--root .</c> means the
+    /// server's own (temporary) folder, where the checker put its files.
+    /// </summary>
+    public ServerCommand(IReadOnlyList<string> command, string? baseDirectory = null)
     {
         if (command.Count == 0 || string.IsNullOrWhiteSpace(command[0]))
         {
             throw new ArgumentException("the server command is empty", nameof(command));
         }
-        _template = command;
+        var from = baseDirectory ?? Environment.CurrentDirectory;
+        _template = command.Select(word => Anchor(word, from)).ToList();
+        Display = string.Join(' ', command.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"'{a}'" : a));
     }
 
     /// <summary>The command as given, for reports.</summary>
-    public string Display => string.Join(' ', _template.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"'{a}'" : a));
+    public string Display { get; }
+
+    private static string Anchor(string word, string from)
+    {
+        if (word.Length == 0 || word.Contains('{', StringComparison.Ordinal) || Path.IsPathRooted(word) || word.StartsWith('-'))
+        {
+            return word;
+        }
+        var full = Path.GetFullPath(word, from);
+        return File.Exists(full) ? full : word;
+    }
 
     /// <summary>The words to run for <paramref name="port"/> (the program is the first).</summary>
     public IReadOnlyList<string> Expand(int port)
