@@ -72,13 +72,20 @@ public sealed class BrokenServer : IAsyncDisposable
         info.ArgumentList.Add("0");
         var process = Process.Start(info)!;
         _ = process.StandardError.ReadToEndAsync();
-        var first = await process.StandardOutput.ReadLineAsync().Within();
-        if (!int.TryParse(first, out var port))
+        try
         {
-            process.Kill();
-            throw new InvalidOperationException($"{script} {flaw} did not print its port: '{first}'");
+            var first = await process.StandardOutput.ReadLineAsync().Within();
+            return int.TryParse(first, out var port)
+                ? new BrokenServer(process, port)
+                : throw new InvalidOperationException($"{script} {flaw} did not print its port: '{first}'");
         }
-        return new BrokenServer(process, port);
+        catch
+        {
+            // Not handed to a caller who would dispose it (no port in time, or garbage): never leave it running.
+            process.Kill();
+            process.Dispose();
+            throw;
+        }
     }
 
     public bool HasExited => _process.HasExited;
