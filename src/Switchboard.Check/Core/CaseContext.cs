@@ -1,3 +1,5 @@
+using Switchboard.Check.Launch;
+
 namespace Switchboard.Check.Core;
 
 /// <summary>
@@ -15,6 +17,12 @@ public sealed record CaseContext
     public string Host { get; init; } = "127.0.0.1";
 
     public int Port { get; init; }
+
+    /// <summary>Server launch mode (<c>check SERVICE server -- COMMAND</c>): the server command, <c>{port}</c> not yet replaced; null given HOST PORT.</summary>
+    public IReadOnlyList<string>? ServerCommand { get; init; }
+
+    /// <summary>What the cases of this run share (e.g. one launched server); disposed by the runner at the end of the run.</summary>
+    public RunState Shared { get; init; } = new();
 
     /// <summary>Client mode: the command under test.</summary>
     public ClientProgram? Client { get; init; }

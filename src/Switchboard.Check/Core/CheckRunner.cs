@@ -82,6 +82,8 @@ public static class CheckRunner
         CancellationToken ct)
     {
         var run = Stopwatch.StartNew();
+        // Ends what the run's cases shared (a launched server), however the run ends.
+        await using var shared = context.Shared.ConfigureAwait(false);
         var outcomes = new List<CaseOutcome>();
         foreach (var @case in cases)
         {

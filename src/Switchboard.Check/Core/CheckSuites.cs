@@ -7,6 +7,11 @@ public static class CheckSuites
     [
         new Mailbox.MailboxServerSuite(),
         new Mailbox.MailboxClientSuite(),
+        new Files.FilesServerSuite(),
+        new Files.FilesClientSuite(),
+        new Echo.EchoServerSuite(),
+        new Talk.TalkServerSuite(),
+        new Talk.TalkClientSuite(),
     ];
 
     /// <summary>The services with at least one suite, in registry order.</summary>

@@ -9,7 +9,10 @@ namespace Switchboard.Check.Core;
 /// <paramref name="Port"/>, then <paramref name="Rest"/>, e.g. <c>alice read</c>) and what to type on stdin.
 /// Host and port are strings so a case can pass a bad port on purpose.
 /// </summary>
-public sealed record ClientInvocation(string Host, string Port, IReadOnlyList<string> Rest, string? Stdin = null);
+/// <paramref name="WorkingDirectory"/>: run there instead of in a fresh temporary folder, and leave it (the case filled it
+/// beforehand and inspects it afterwards). <paramref name="KeepStdinOpen"/>: after typing <paramref name="Stdin"/>, keep stdin
+/// open, so the program must end by itself (e.g. because the server hung up), not because its input ended.
+public sealed record ClientInvocation(string Host, string Port, IReadOnlyList<string> Rest, string? Stdin = null, string? WorkingDirectory = null, bool KeepStdinOpen = false);
 
 /// <summary>What one run of the client did.</summary>
 public sealed record ClientRun(int? ExitCode, string Stdout, string Stderr, bool TimedOut, TimeSpan Elapsed)
@@ -147,7 +150,7 @@ public sealed class ClientProgram
     public async Task<ClientRun> RunAsync(ClientInvocation run, TimeSpan limit, CancellationToken ct)
     {
         var words = Expand(run);
-        var folder = Directory.CreateTempSubdirectory("switchboard-check-");
+        var folder = run.WorkingDirectory is { } given ? new DirectoryInfo(given) : Directory.CreateTempSubdirectory("switchboard-check-");
         try
         {
             var info = new ProcessStartInfo(words[0])
@@ -167,15 +170,18 @@ public sealed class ClientProgram
             // Python clients: UTF-8 output whatever the locale, and nothing lost in a buffer when killed.
             info.Environment["PYTHONIOENCODING"] = "utf-8";
             info.Environment["PYTHONUNBUFFERED"] = "1";
-            return await RunProcessAsync(info, run.Stdin, limit, ct).ConfigureAwait(false);
+            return await RunProcessAsync(info, run.Stdin, run.KeepStdinOpen, limit, ct).ConfigureAwait(false);
         }
         finally
         {
-            TryDelete(folder);
+            if (run.WorkingDirectory is null)
+            {
+                TryDelete(folder);
+            }
         }
     }
 
-    private static async Task<ClientRun> RunProcessAsync(ProcessStartInfo info, string? stdin, TimeSpan limit, CancellationToken ct)
+    private static async Task<ClientRun> RunProcessAsync(ProcessStartInfo info, string? stdin, bool keepStdinOpen, TimeSpan limit, CancellationToken ct)
     {
         using var process = new Process { StartInfo = info };
         var clock = Stopwatch.StartNew();
@@ -189,7 +195,7 @@ public sealed class ClientProgram
         }
         var stdout = CaptureAsync(process.StandardOutput);
         var stderr = CaptureAsync(process.StandardError);
-        var typing = TypeAsync(process.StandardInput, stdin);
+        var typing = TypeAsync(process.StandardInput, stdin, keepStdinOpen);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(limit);
         var timedOut = false;
@@ -235,7 +241,7 @@ public sealed class ClientProgram
         }
     }
 
-    private static async Task TypeAsync(StreamWriter input, string? text)
+    private static async Task TypeAsync(StreamWriter input, string? text, bool keepOpen)
     {
         try
         {
@@ -244,7 +250,10 @@ public sealed class ClientProgram
                 await input.WriteAsync(text).ConfigureAwait(false);
                 await input.FlushAsync().ConfigureAwait(false);
             }
-            input.Close();
+            if (!keepOpen)
+            {
+                input.Close();
+            }
         }
         catch (IOException)
         {

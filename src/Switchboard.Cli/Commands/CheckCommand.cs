@@ -34,14 +34,33 @@ public static class CheckCommand
 
     private static Command Server(ICheckSuite suite, ConsoleStreams console)
     {
-        var host = CliArguments.Host();
-        var port = CliArguments.Port(1, 65535);
-        var server = new Command("server", $"Check a running {suite.Service} server at HOST PORT ({suite.Cases.Count} cases).") { host, port };
+        // One argument list for both forms: HOST PORT, or after "--" a server command the checker launches itself.
+        var target = new Argument<string[]>("TARGET")
+        {
+            Description = "HOST PORT of a running server, or after -- a server command to launch (launch mode: {port} is replaced by a free port, or the port is appended; the checker types its stdin)",
+            Arity = ArgumentArity.OneOrMore,
+            HelpName = "HOST PORT | -- COMMAND",
+        };
+        var server = new Command("server", $"Check a {suite.Service} server at HOST PORT, or one the checker launches ({suite.Cases.Count} cases).") { target };
         var common = new CheckOptionSet(server, CheckMode.Server);
         server.SetAction(async (parse, ct) =>
         {
-            var h = parse.GetValue(host)!;
-            var p = parse.GetValue(port);
+            var words = parse.GetValue(target) ?? [];
+            if (parse.Tokens.Any(t => t.Type == System.CommandLine.Parsing.TokenType.DoubleDash))
+            {
+                var command = new Check.Launch.ServerCommand(words);
+                var launched = new CaseContext { Service = suite.Service, Mode = CheckMode.Server, ServerCommand = words };
+                return await common.RunAsync(parse, suite, launched, $"launched {command.Display}", console, ct);
+            }
+            if (words.Length != 2)
+            {
+                throw new UsageException($"expected HOST PORT, or -- and a server command to launch; got {words.Length} argument{(words.Length == 1 ? "" : "s")}");
+            }
+            if (!int.TryParse(words[1], NumberStyles.None, CultureInfo.InvariantCulture, out var p) || p is < 1 or > 65535)
+            {
+                throw new UsageException($"PORT '{words[1]}' is not a port: expected a number 1-65535");
+            }
+            var h = words[0];
             var context = new CaseContext { Service = suite.Service, Mode = CheckMode.Server, Host = h, Port = p };
             return await common.RunAsync(parse, suite, context, $"at {h}:{p.ToString(CultureInfo.InvariantCulture)}", console, ct);
         });
