@@ -18,7 +18,10 @@ public static class CheckCommand
         var command = new Command("check", "Check anyone's server or client against the handouts: one line per case, with the bytes expected and seen.");
         foreach (var service in CheckSuites.Services)
         {
-            var serviceCommand = new Command(service, $"Check a {service} server or client.");
+            var roles = string.Join(" or ", new[] { CheckMode.Server, CheckMode.Client }
+                .Where(mode => CheckSuites.Find(service, mode) is not null)
+                .Select(mode => mode == CheckMode.Server ? "server" : "client"));
+            var serviceCommand = new Command(service, $"Check someone's {service} {roles}.");
             if (CheckSuites.Find(service, CheckMode.Server) is { } serverSuite)
             {
                 serviceCommand.Subcommands.Add(Server(serverSuite, console));
@@ -41,7 +44,7 @@ public static class CheckCommand
             Arity = ArgumentArity.OneOrMore,
             HelpName = "HOST PORT | -- COMMAND",
         };
-        var server = new Command("server", $"Check a {suite.Service} server at HOST PORT, or one the checker launches ({suite.Cases.Count} cases).") { target };
+        var server = new Command("server", $"Check the {suite.Service} server at HOST PORT, or one the checker launches ({suite.Cases.Count} cases).") { target };
         var common = new CheckOptionSet(server, CheckMode.Server);
         server.SetAction(async (parse, ct) =>
         {
@@ -74,7 +77,7 @@ public static class CheckCommand
             Description = "the client to check, after --; {host} and {port} are replaced, {args} takes the case's other arguments; with none of them, HOST PORT ARGS... are appended",
             Arity = ArgumentArity.OneOrMore,
         };
-        var client = new Command("client", $"Check a {suite.Service} client program against a scripted server ({suite.Cases.Count} cases); it is run once or more per case.") { program };
+        var client = new Command("client", $"Check the {suite.Service} client program against a scripted server ({suite.Cases.Count} cases); it is run once or more per case.") { program };
         var common = new CheckOptionSet(client, CheckMode.Client);
         client.SetAction(async (parse, ct) =>
         {
