@@ -95,13 +95,14 @@ public sealed class PipeFrameReaderTests
     public async Task Steady_progress_keeps_the_gap_timer_from_firing()
     {
         var pipe = new Pipe();
-        using var timer = Timer(200);
+        // The gap is 5 steps long, so a busy machine that stretches a step several times over cannot fire it.
+        using var timer = Timer(1000);
         var reading = pipe.Reader.ReadFrameAsync(TestFrames.Decoder, timer, "test frame").AsTask();
         foreach (var b in TestFrames.Encode("0123456789"))
         {
             await pipe.Writer.WriteAsync(new[] { b });
-            // Each byte is progress; the total (~1 s) is several gaps long.
-            await Task.WhenAny(reading, Task.Delay(90));
+            // Each byte is progress; the total (~2.8 s) is several gaps long.
+            await Task.WhenAny(reading, Task.Delay(200));
         }
         (await reading.Within()).ShouldBe("0123456789");
     }
