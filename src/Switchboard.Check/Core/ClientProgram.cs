@@ -36,6 +36,20 @@ public sealed record ClientRun(int? ExitCode, string Stdout, string Stderr, bool
         }
     }
 
+    /// <summary>The run's own failures first (killed, traceback), then <paramref name="problem"/> (null: none).</summary>
+    public CaseResult Judge(string? problem)
+    {
+        if (TimedOut)
+        {
+            return CaseResult.Fail($"the client did not end by itself: {Describe()}{(problem is null ? "" : $"; {problem}")}");
+        }
+        if (HasTraceback)
+        {
+            return CaseResult.Fail($"the client printed a traceback: {TracebackSummary}");
+        }
+        return problem is null ? CaseResult.Pass() : CaseResult.Fail($"{problem} (client: {Describe()})");
+    }
+
     /// <summary>e.g. <c>exit 1 after 0.3 s, printed "error: bad magic"</c>.</summary>
     public string Describe()
     {
@@ -153,23 +167,7 @@ public sealed class ClientProgram
         var folder = run.WorkingDirectory is { } given ? new DirectoryInfo(given) : Directory.CreateTempSubdirectory("switchboard-check-");
         try
         {
-            var info = new ProcessStartInfo(words[0])
-            {
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-                WorkingDirectory = folder.FullName,
-                StandardOutputEncoding = Encoding.UTF8,
-                StandardErrorEncoding = Encoding.UTF8,
-            };
-            foreach (var word in words.Skip(1))
-            {
-                info.ArgumentList.Add(word);
-            }
-            // Python clients: UTF-8 output whatever the locale, and nothing lost in a buffer when killed.
-            info.Environment["PYTHONIOENCODING"] = "utf-8";
-            info.Environment["PYTHONUNBUFFERED"] = "1";
+            var info = ProgramUnderTest.StartInfo(words, folder.FullName);
             return await RunProcessAsync(info, run.Stdin, run.KeepStdinOpen, limit, ct).ConfigureAwait(false);
         }
         finally

@@ -193,29 +193,12 @@ internal static class EchoServerCases
         return CaseResult.Pass();
     }
 
-    private static async Task<CaseResult> StillServingAsync(CaseContext ctx, ServerTarget target, string after, CancellationToken ct)
-    {
-        var message = "hello from a new client";
-        string? problem;
-        try
+    private static Task<CaseResult> StillServingAsync(CaseContext ctx, ServerTarget target, string after, CancellationToken ct) =>
+        target.StillServingAsync(after, "", async probeCt =>
         {
-            await using var connection = await target.ConnectAsync(ct).ConfigureAwait(false);
-            await connection.SendAsync(EchoFrames.Frame(message), ct).ConfigureAwait(false);
-            problem = await EchoFrames.ReplyProblemAsync(connection, message, "the new client's reply", Step(ctx), ct).ConfigureAwait(false);
-        }
-        catch (CheckFailedException e)
-        {
-            problem = e.Message;
-        }
-        if (problem is null)
-        {
-            return CaseResult.Pass();
-        }
-        if (target.Launched is { } server)
-        {
-            await server.WaitForExitAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
-        }
-        var aftermath = problem.Contains("exited with code", StringComparison.Ordinal) ? "" : target.Aftermath;
-        return CaseResult.Fail($"{after}, the server no longer serves: {problem}{aftermath}");
-    }
+            var message = "hello from a new client";
+            await using var connection = await target.ConnectAsync(probeCt).ConfigureAwait(false);
+            await connection.SendAsync(EchoFrames.Frame(message), probeCt).ConfigureAwait(false);
+            return await EchoFrames.ReplyProblemAsync(connection, message, "the new client's reply", Step(ctx), probeCt).ConfigureAwait(false);
+        }, ct);
 }

@@ -123,7 +123,7 @@ internal static class FilesClientCases
             var problem = now.AsSpan().SequenceEqual(kept)
                 ? null
                 : $"the existing {FilesFixtures.Small} was overwritten: it held {ByteText.TextOrHex(kept)}, now {ByteText.TextOrHex(now)}";
-            return Judge(run, problem);
+            return run.Judge(problem);
         }
         finally
         {
@@ -142,7 +142,7 @@ internal static class FilesClientCases
         {
             var run = await RunAsync(ctx, port, FilesFixtures.Small, folder.FullName, ct).ConfigureAwait(false);
             var problem = run.Output.Trim().Length == 0 ? $"port {port} was not reported (the client printed nothing)" : LeftBehind(folder);
-            return Judge(run, problem);
+            return run.Judge(problem);
         }
         finally
         {
@@ -165,19 +165,19 @@ internal static class FilesClientCases
             var (run, requestProblem) = await ExchangeAsync(ctx, name, answer, folder.FullName, ct).ConfigureAwait(false);
             if (requestProblem is not null)
             {
-                return Judge(run, requestProblem);
+                return run.Judge(requestProblem);
             }
             var path = Path.Combine(folder.FullName, name);
             if (!File.Exists(path))
             {
-                return Judge(run, $"no file '{name}' was saved{Others(folder, name)}");
+                return run.Judge($"no file '{name}' was saved{Others(folder, name)}");
             }
             var saved = await File.ReadAllBytesAsync(path, ct).ConfigureAwait(false);
             var problem = ByteText.Difference(content, saved) is { } difference
                 ? $"the saved '{name}' differs from the {content.Length} bytes sent: {difference}"
                 : run.ExitCode != 0 ? $"the file was saved, but the exit code was {run.ExitCode}, expected 0" : null;
             var others = Others(folder, name);
-            return Judge(run, problem ?? (others.Length > 0 ? $"files left beside it{others}" : null));
+            return run.Judge(problem ?? (others.Length > 0 ? $"files left beside it{others}" : null));
         }
         finally
         {
@@ -199,7 +199,7 @@ internal static class FilesClientCases
             var problem = requestProblem
                 ?? LeftBehind(folder)
                 ?? (needsMessage && run.Output.Trim().Length == 0 ? "the client printed nothing: expected a message that the file is not on the server" : null);
-            return Judge(run, problem);
+            return run.Judge(problem);
         }
         finally
         {
@@ -259,20 +259,6 @@ internal static class FilesClientCases
         return body.End == ReadEnd.Complete && body.Bytes.AsSpan().SequenceEqual(expected.AsSpan(FilesWire.RequestHeaderSize))
             ? null
             : $"expected the name {ByteText.TextOrHex(expected.AsSpan(FilesWire.RequestHeaderSize))} after the header, got {body.Describe()}";
-    }
-
-    /// <summary>The run's own failures first (killed, traceback), then <paramref name="problem"/>.</summary>
-    private static CaseResult Judge(ClientRun run, string? problem)
-    {
-        if (run.TimedOut)
-        {
-            return CaseResult.Fail($"the client did not end by itself: {run.Describe()}{(problem is null ? "" : $"; {problem}")}");
-        }
-        if (run.HasTraceback)
-        {
-            return CaseResult.Fail($"the client printed a traceback: {run.TracebackSummary}");
-        }
-        return problem is null ? CaseResult.Pass() : CaseResult.Fail($"{problem} (client: {run.Describe()})");
     }
 
     /// <summary>Null when the client's folder is empty; else what it left (a partial or wrong file looks like a download).</summary>

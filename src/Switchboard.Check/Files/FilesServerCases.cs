@@ -192,28 +192,9 @@ internal static class FilesServerCases
         return await StillServingAsync(ctx, target, $"after a client {(reset ? "reset" : "closed")} its connection 3 bytes into a request", ct).ConfigureAwait(false);
     }
 
-    private static async Task<CaseResult> StillServingAsync(CaseContext ctx, ServerTarget target, string after, CancellationToken ct)
+    private static Task<CaseResult> StillServingAsync(CaseContext ctx, ServerTarget target, string after, CancellationToken ct)
     {
         var (request, expected) = KnownRequest(target);
-        string? problem;
-        try
-        {
-            problem = await AnswerProblemAsync(ctx, target, request, expected, ct).ConfigureAwait(false);
-        }
-        catch (CheckFailedException e)
-        {
-            problem = e.Message;
-        }
-        if (problem is null)
-        {
-            return CaseResult.Pass();
-        }
-        if (target.Launched is { } server)
-        {
-            // A crashing server may still be on its way out; let it finish, so the next case starts a fresh one.
-            await server.WaitForExitAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
-        }
-        var aftermath = problem.Contains("exited with code", StringComparison.Ordinal) ? "" : target.Aftermath;
-        return CaseResult.Fail($"{after}, the server no longer serves a good request: {problem}{aftermath}");
+        return target.StillServingAsync(after, " a good request", probeCt => AnswerProblemAsync(ctx, target, request, expected, probeCt), ct);
     }
 }

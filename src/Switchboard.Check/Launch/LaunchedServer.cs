@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Switchboard.Check.Core;
 
 namespace Switchboard.Check.Launch;
@@ -79,24 +78,7 @@ public sealed class LaunchedServer : IAsyncDisposable
             }
             var port = FreePort();
             var words = command.Expand(port);
-            var info = new ProcessStartInfo(words[0])
-            {
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-                WorkingDirectory = folder.FullName,
-                StandardOutputEncoding = Encoding.UTF8,
-                StandardErrorEncoding = Encoding.UTF8,
-                StandardInputEncoding = new UTF8Encoding(false),
-            };
-            foreach (var word in words.Skip(1))
-            {
-                info.ArgumentList.Add(word);
-            }
-            // Python servers: UTF-8 whatever the locale, and prints visible at once (a pipe is block-buffered otherwise).
-            info.Environment["PYTHONIOENCODING"] = "utf-8";
-            info.Environment["PYTHONUNBUFFERED"] = "1";
+            var info = ProgramUnderTest.StartInfo(words, folder.FullName);
             var process = new Process { StartInfo = info };
             try
             {

@@ -46,6 +46,36 @@ public sealed class ServerTarget
     /// <summary>For a failure message after the server stopped answering: what became of it, when the checker can tell.</summary>
     public string Aftermath => Launched is { HasExited: true } server ? $" ({server.DescribeExit()})" : "";
 
+    /// <summary>
+    /// The verdict of a case whose point is that the server survives something hostile: <paramref name="probe"/> makes one
+    /// good exchange on a new connection and returns null when it was answered right, else what went wrong.
+    /// </summary>
+    /// <param name="after">What the case did to the server, for the failure message ("after a client reset ...").</param>
+    /// <param name="what">What the server no longer serves, for the failure message ("a good request").</param>
+    public async Task<CaseResult> StillServingAsync(string after, string what, Func<CancellationToken, Task<string?>> probe, CancellationToken ct)
+    {
+        string? problem;
+        try
+        {
+            problem = await probe(ct).ConfigureAwait(false);
+        }
+        catch (CheckFailedException e)
+        {
+            problem = e.Message;
+        }
+        if (problem is null)
+        {
+            return CaseResult.Pass();
+        }
+        if (Launched is { } server)
+        {
+            // A crashing server may still be on its way out; let it finish, so the next case starts a fresh one.
+            await server.WaitForExitAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+        }
+        var aftermath = problem.Contains("exited with code", StringComparison.Ordinal) ? "" : Aftermath;
+        return CaseResult.Fail($"{after}, the server no longer serves{what}: {problem}{aftermath}");
+    }
+
     /// <summary>One launched server per run and key, replaced when it has exited.</summary>
     private sealed class SharedLaunch(ServerCommand command, Func<string, Task>? prepare) : IAsyncDisposable
     {

@@ -88,7 +88,7 @@ internal static class TalkClientCases
             port = gone.Port;
         }
         var run = await ctx.RunClientAsync(new ClientInvocation("127.0.0.1", port.ToString(System.Globalization.CultureInfo.InvariantCulture), [], "one\n", KeepStdinOpen: true), ct).ConfigureAwait(false);
-        return Judge(run, Diagnostic(run));
+        return run.Judge(Diagnostic(run));
     }
 
     private static Task<CaseResult> LongAnswer(CaseContext ctx, CancellationToken ct)
@@ -168,21 +168,7 @@ internal static class TalkClientCases
             var finished = await Task.WhenAny(verdict.Task, Task.Delay(TimeSpan.FromSeconds(2), ct)).ConfigureAwait(false);
             serverSide = finished == verdict.Task ? await verdict.Task.ConfigureAwait(false) : null;
         }
-        return Judge(run, serverSide ?? check(run));
-    }
-
-    /// <summary>The run's own failures first (killed, traceback), then <paramref name="problem"/>.</summary>
-    private static CaseResult Judge(ClientRun run, string? problem)
-    {
-        if (run.TimedOut)
-        {
-            return CaseResult.Fail($"the client did not end by itself: {run.Describe()}{(problem is null ? "" : $"; {problem}")}");
-        }
-        if (run.HasTraceback)
-        {
-            return CaseResult.Fail($"the client printed a traceback: {run.TracebackSummary}");
-        }
-        return problem is null ? CaseResult.Pass() : CaseResult.Fail($"{problem} (client: {run.Describe()})");
+        return run.Judge(serverSide ?? check(run));
     }
 
     private static async Task<string?> ExpectAsync(CaseContext ctx, RawConnection client, string line, CancellationToken ct)
