@@ -130,14 +130,9 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionSoc
                 }
             }
         }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown)
-        {
-            error = new ConnectionResetException(e.Message, e);
-        }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            // Aborted or reset by us: the reason given there is what the handler sees.
-            error = e;
+            error = AsConnectionError(e);
         }
         finally
         {
@@ -146,6 +141,13 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionSoc
             CancelConnectionClosed();
         }
     }
+
+    // A reset by the peer is what Kestrel's own transport reports as ConnectionResetException, so handlers see one type;
+    // anything else (aborted or disposed by us) keeps the reason given there.
+    private static Exception AsConnectionError(Exception e) =>
+        e is SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.Shutdown } reset
+            ? new ConnectionResetException(reset.Message, reset)
+            : e;
 
     private async Task SendLoopAsync()
     {
@@ -172,13 +174,9 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionSoc
                 }
             }
         }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown)
-        {
-            error = new ConnectionResetException(e.Message, e);
-        }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            error = e;
+            error = AsConnectionError(e);
         }
         finally
         {
