@@ -48,6 +48,7 @@ internal sealed class ChatServerCases
             Case("participant-resets", "an active participant resetting its connection is announced as left, and the server goes on", ParticipantResets),
             Case("huge-datalen", "a frame announcing datalen FF FF FF FF does not stop the server", HugeDatalen),
             Case("bad-utf8", "a message that is not UTF-8 (ff fe) does not stop the server", BadUtf8),
+            new CheckCase("chat.server.full-at-255", "255 participants are served at once; the 256th is sent a frame (\"server is full\") and closed", FullAt255Async, TimeoutFactor: FullFactor),
             // Last: it lasts the whole username timer (60 s by the handout); --skip username-timeout saves that minute.
             new CheckCase("chat.server.username-timeout", $"a client silent at the username prompt is closed after {_usernameTimeout.TotalSeconds:0.#} s (not before)", UsernameTimeoutAsync,
                 TimeoutFactor: Math.Max(2, (_usernameTimeout + TimeSpan.FromSeconds(10)) / CheckOptions.DefaultCaseTimeout)),
@@ -281,6 +282,73 @@ internal sealed class ChatServerCases
             await Task.Delay(TimeSpan.FromMilliseconds(100), ct).ConfigureAwait(false);
         }
         return await StillServingAsync(ctx, target, "after a message 00 00 00 02 ff fe (not UTF-8)", ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The handout: "The server must be able to support 255 participants".</summary>
+    private const int MaxParticipants = 255;
+
+    /// <summary>The capacity case's bound is this many case timeouts (255 joins); the 256th's answer gets one plain timeout.</summary>
+    private const int FullFactor = 6;
+
+    private static async Task<CaseResult> FullAt255Async(CaseContext ctx, CancellationToken ct)
+    {
+        var target = await ServerTarget.ForCaseAsync(ctx, LaunchKey, prepare: null, ct).ConfigureAwait(false);
+        var present = new List<ChatSession>();
+        try
+        {
+            for (var i = 1; i <= MaxParticipants; i++)
+            {
+                try
+                {
+                    // The first joins retry while the server may still count the previous case's connections.
+                    present.Add(i == 1 ? await JoinWhenRoomAsync(ctx, target, ct).ConfigureAwait(false) : await JoinAsync(ctx, target, 'f', ct).ConfigureAwait(false));
+                }
+                catch (CheckFailedException e)
+                {
+                    return CaseResult.Fail($"participant {i} of the {MaxParticipants} the handout requires was not served: {e.Message}{target.Aftermath}");
+                }
+            }
+            await using var extra = await target.ConnectAsync(ct).ConfigureAwait(false);
+            var wait = ctx.Timeout / FullFactor;
+            var end = await extra.ReadToCloseAsync(wait, ct, 64 * 1024).ConfigureAwait(false);
+            if (end.End == ReadEnd.TimedOut)
+            {
+                return CaseResult.Fail($"with {MaxParticipants} participants present, a 256th connection was still open after {wait.TotalSeconds:0.#} s ({end.Describe()}); expected a \"server is full\" frame and a close");
+            }
+            if (end.Bytes.Length < ChatWire.HeaderSize)
+            {
+                return CaseResult.Fail($"with {MaxParticipants} participants present, a 256th connection was closed with {end.Describe()}; expected a \"server is full\" frame first ([datalen u32 BE][data])");
+            }
+        }
+        finally
+        {
+            foreach (var session in present)
+            {
+                await session.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        // The next case needs room again: wait until the server has let the 255 go.
+        await using (await JoinWhenRoomAsync(ctx, target, ct).ConfigureAwait(false))
+        {
+        }
+        return CaseResult.Pass();
+    }
+
+    /// <summary>Joins a fresh participant, retrying for one step while the server turns it away (it may be counting closed connections still).</summary>
+    private static async Task<ChatSession> JoinWhenRoomAsync(CaseContext ctx, ServerTarget target, CancellationToken ct)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return await JoinAsync(ctx, target, 'f', ct).ConfigureAwait(false);
+            }
+            catch (CheckFailedException) when (clock.Elapsed < Step(ctx))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), ct).ConfigureAwait(false);
+            }
+        }
     }
 
     private async Task<CaseResult> UsernameTimeoutAsync(CaseContext ctx, CancellationToken ct)

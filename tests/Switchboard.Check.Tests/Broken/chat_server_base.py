@@ -74,6 +74,10 @@ def serve(private_to_all=False, no_length_limit=False, single_recv=False):
         for conn in ready:
             if conn is srv:
                 c, _ = srv.accept()
+                if len(names) >= 255:
+                    send(c, "FULL")
+                    c.close()
+                    continue
                 names[c], buffers[c], deadlines[c] = None, b"", time.monotonic() + timeout
                 send(c, "HELLO")
                 continue
