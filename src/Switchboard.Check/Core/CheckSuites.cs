@@ -12,6 +12,7 @@ public static class CheckSuites
         new Echo.EchoServerSuite(),
         new Talk.TalkServerSuite(),
         new Talk.TalkClientSuite(),
+        new Chat.ChatServerSuite(),
     ];
 
     /// <summary>The services with at least one suite, in registry order.</summary>
