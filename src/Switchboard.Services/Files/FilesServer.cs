@@ -7,6 +7,7 @@ using Switchboard.Protocol.Files;
 using Switchboard.Transport.Framing;
 using Switchboard.Transport.Hosting;
 using Switchboard.Transport.Observability;
+using Switchboard.Transport.Sockets;
 using Switchboard.Transport.Timeouts;
 
 namespace Switchboard.Services.Files;
@@ -52,6 +53,8 @@ public sealed class FilesServer : ServiceConnectionHandler
                 "FilenameLen", $"{request.NameBytes.Length} but {Utf8Text.Bytes(trailing)} followed the name", "the name's exact length in bytes", "trailing-bytes"));
         }
 
+        // open, statx and readlink may wait on the disk: never on a socket thread, where inline completions may have brought us.
+        await ThreadPoolHop.Leave();
         using var opened = FileOpener.Open(options.Root, request, options.AllowHardLinks);
         if (!opened.Found)
         {

@@ -24,5 +24,16 @@ public sealed record ServerHostOptions
     /// <summary>The window over which refusals are summarised ("refused 993 more connections ... in the last 5 s").</summary>
     public TimeSpan RefusalLogWindow { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Who accepts raw-TCP connections: Switchboard's own loops (default) or Kestrel's. The environment variable
+    /// <c>SWITCHBOARD_ACCEPT_PATH=kestrel</c> picks Kestrel's for a whole process (A/B measurements).
+    /// </summary>
+    public AcceptPath AcceptPath { get; init; } = DefaultAcceptPath;
+
     public static ServerHostOptions Default { get; } = new();
+
+    private static AcceptPath DefaultAcceptPath =>
+        string.Equals(Environment.GetEnvironmentVariable("SWITCHBOARD_ACCEPT_PATH"), "kestrel", StringComparison.OrdinalIgnoreCase)
+            ? AcceptPath.Kestrel
+            : AcceptPath.Direct;
 }

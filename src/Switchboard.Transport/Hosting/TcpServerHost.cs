@@ -2,19 +2,22 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Transport.Observability;
+using Switchboard.Transport.Sockets;
 
 namespace Switchboard.Transport.Hosting;
 
 /// <summary>
-/// Raw-TCP services hosted on Kestrel (<c>UseConnectionHandler</c>), several endpoints in one host.
-/// Kestrel supplies the accept loops, pipes, connection limits and graceful shutdown; the
-/// services supply handlers. Start with <see cref="StartAsync"/>; the bound ports are then in
+/// Raw-TCP services as connection handlers (<c>UseConnectionHandler</c>), several endpoints in one host.
+/// Raw endpoints are accepted by Switchboard's own loops (<see cref="DirectEndpoints"/>: the handler starts on
+/// the thread that accepted, on Kestrel's socket connections) unless <see cref="ServerHostOptions.AcceptPath"/>
+/// says Kestrel; the services supply handlers. Start with <see cref="StartAsync"/>; the bound ports are then in
 /// <see cref="Endpoints"/> (useful with port 0).
 /// </summary>
 public sealed class TcpServerHost : IAsyncDisposable
@@ -22,12 +25,16 @@ public sealed class TcpServerHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly IReadOnlyList<(ListenSpec Spec, ListenOptions Options)> _listeners;
     private readonly IReadOnlyList<EndpointGate> _gates;
+    private readonly DirectEndpoints? _direct;
+    private readonly TimeSpan _shutdownTimeout;
 
-    private TcpServerHost(WebApplication app, IReadOnlyList<(ListenSpec, ListenOptions)> listeners, IReadOnlyList<EndpointGate> gates)
+    private TcpServerHost(WebApplication app, IReadOnlyList<(ListenSpec, ListenOptions)> listeners, IReadOnlyList<EndpointGate> gates, DirectEndpoints? direct, TimeSpan shutdownTimeout)
     {
         _app = app;
         _listeners = listeners;
         _gates = gates;
+        _direct = direct;
+        _shutdownTimeout = shutdownTimeout;
     }
 
     /// <summary>The host's services (stores, options, metrics).</summary>
@@ -35,7 +42,9 @@ public sealed class TcpServerHost : IAsyncDisposable
 
     /// <summary>Each service's bound endpoint, by service name. Valid after start.</summary>
     public IReadOnlyDictionary<string, IPEndPoint> Endpoints =>
-        _listeners.ToDictionary(l => l.Spec.Service, l => l.Options.IPEndPoint!);
+        _listeners.Select(l => (l.Spec, EndPoint: l.Options.IPEndPoint!))
+            .Concat(_direct?.Bound ?? [])
+            .ToDictionary(l => l.Spec.Service, l => l.EndPoint);
 
     /// <summary>
     /// Connections <paramref name="service"/> is serving now, as its connection limit counts them: once this
@@ -59,7 +68,17 @@ public sealed class TcpServerHost : IAsyncDisposable
         // Web content, if any, comes from the services' own pipelines (ListenSpec.Http), never from disk: pin the content
         // root to the app so the host never needs to read the working directory (which a service account may not be allowed to).
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.WebHost.UseKestrelCore();
+        // HTTP endpoints need Kestrel's HTTP pipeline; only raw endpoints take the direct accept path.
+        var direct = endpoints.Where(e => options.AcceptPath == AcceptPath.Direct && e.Http is null).ToList();
+        var onKestrel = endpoints.Except(direct).ToList();
+        if (onKestrel.Count > 0)
+        {
+            builder.WebHost.UseKestrelCore();
+        }
+        else
+        {
+            builder.Services.AddSingleton<IServer, NoListenerServer>();
+        }
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<SwitchboardMetrics>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
@@ -92,26 +111,11 @@ public sealed class TcpServerHost : IAsyncDisposable
             // because its refusals are clean closes with a generic warning per connection.
             kestrel.Limits.MaxConcurrentConnections = SafetyNet(endpoints, options);
             kestrel.AddServerHeader = false;
-            foreach (var spec in endpoints)
+            foreach (var spec in onKestrel)
             {
                 void Configure(ListenOptions listen)
                 {
-                    listen.Use(next =>
-                    {
-                        var services = listen.ApplicationServices;
-                        var gate = new EndpointGate(
-                            spec,
-                            spec.MaxConnections ?? options.MaxConnections,
-                            mixedPortZero && spec.Port == 0 && !spec.AbortiveUntilAcknowledged,
-                            options,
-                            services.GetRequiredService<ILoggerFactory>(),
-                            services.GetRequiredService<SwitchboardMetrics>());
-                        lock (gates)
-                        {
-                            gates.Add(gate);
-                        }
-                        return gate.Wrap(next);
-                    });
+                    listen.Use(next => Gate(spec, listen.ApplicationServices).Wrap(next));
                     if (spec.Http is not null)
                     {
                         listen.Protocols = HttpProtocols.Http1;
@@ -136,31 +140,66 @@ public sealed class TcpServerHost : IAsyncDisposable
             // One request pipeline serves every HTTP endpoint of the host: each request goes to its own endpoint's branch.
             app.MapWhen(context => BoundPort(listeners, spec) == context.Connection.LocalPort, spec.Http!);
         }
+        EndpointGate Gate(ListenSpec spec, IServiceProvider services)
+        {
+            var gate = new EndpointGate(
+                spec,
+                spec.MaxConnections ?? options.MaxConnections,
+                mixedPortZero && spec.Port == 0 && !spec.AbortiveUntilAcknowledged,
+                options,
+                services.GetRequiredService<ILoggerFactory>(),
+                services.GetRequiredService<SwitchboardMetrics>());
+            lock (gates)
+            {
+                gates.Add(gate);
+            }
+            return gate;
+        }
+        var directEndpoints = direct.Count > 0 ? new DirectEndpoints(options.MaxReadBufferSize, app.Services.GetRequiredService<ILoggerFactory>()) : null;
         try
         {
+            foreach (var spec in direct)
+            {
+                // Each listening socket is its own here, so only abortive endpoints are armed.
+                directEndpoints!.Bind(spec, options.Backlog, spec.AbortiveUntilAcknowledged ? ConnectionClose.ArmListener : null);
+            }
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            directEndpoints?.Start(app.Services, spec => Gate(spec, app.Services).Wrap);
         }
         catch (Exception e) when (FindSocketError(e) is { } socketError)
         {
+            await DisposeAsync(directEndpoints).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
             gates.ForEach(g => g.Dispose());
             throw new ServerStartException(Describe(endpoints, socketError), socketError);
         }
         catch (IOException e)
         {
+            await DisposeAsync(directEndpoints).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
             gates.ForEach(g => g.Dispose());
             throw new ServerStartException($"cannot listen on {string.Join(", ", endpoints.Select(Where))}: {e.Message}", e);
         }
-        return new TcpServerHost(app, listeners, gates);
+        return new TcpServerHost(app, listeners, gates, directEndpoints, options.ShutdownTimeout);
     }
 
     /// <summary>Stops accepting, lets open exchanges finish (up to the shutdown timeout), then closes them.</summary>
-    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        var kestrel = _app.StopAsync(cancellationToken);
+        if (_direct is not null)
+        {
+            using var abortAfter = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            abortAfter.CancelAfter(_shutdownTimeout);
+            await _direct.StopAsync(abortAfter.Token).ConfigureAwait(false);
+        }
+        await kestrel.ConfigureAwait(false);
+    }
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync().ConfigureAwait(false);
+        await StopAsync().ConfigureAwait(false);
+        await DisposeAsync(_direct).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         foreach (var gate in _gates)
         {
@@ -171,6 +210,14 @@ public sealed class TcpServerHost : IAsyncDisposable
     // Listeners are all added while Kestrel starts, before any request, and never change afterwards.
     private static int? BoundPort(List<(ListenSpec Spec, ListenOptions Options)> listeners, ListenSpec spec) =>
         listeners.FirstOrDefault(l => ReferenceEquals(l.Spec, spec)).Options?.IPEndPoint?.Port;
+
+    private static async ValueTask DisposeAsync(DirectEndpoints? direct)
+    {
+        if (direct is not null)
+        {
+            await direct.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
     private static long SafetyNet(IReadOnlyList<ListenSpec> endpoints, ServerHostOptions options)
     {

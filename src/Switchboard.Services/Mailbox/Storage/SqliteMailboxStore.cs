@@ -2,6 +2,7 @@ using System.Text;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Switchboard.Protocol.Mailbox;
+using Switchboard.Transport.Sockets;
 
 namespace Switchboard.Services.Mailbox.Storage;
 
@@ -218,6 +219,8 @@ public sealed class SqliteMailboxStore : IMailboxStore
     public async ValueTask<MailboxClaim> ClaimAsync(string user, int max, CancellationToken cancellationToken)
     {
         var key = Encoding.UTF8.GetBytes(user);
+        // SQLite blocks (locks, fsync): never on a socket thread, where inline completions may have brought us.
+        await ThreadPoolHop.Leave();
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -316,6 +319,8 @@ public sealed class SqliteMailboxStore : IMailboxStore
     /// <summary>How many unsendable messages have been set aside in the <c>quarantine</c> table.</summary>
     public async ValueTask<long> QuarantinedCountAsync(CancellationToken cancellationToken)
     {
+        // SQLite blocks (locks, fsync): never on a socket thread, where inline completions may have brought us.
+        await ThreadPoolHop.Leave();
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -346,6 +351,8 @@ public sealed class SqliteMailboxStore : IMailboxStore
         {
             return;
         }
+        // SQLite blocks (locks, fsync): never on a socket thread, where inline completions may have brought us.
+        await ThreadPoolHop.Leave();
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -366,6 +373,8 @@ public sealed class SqliteMailboxStore : IMailboxStore
 
     public async ValueTask<long> CountAsync(string user, CancellationToken cancellationToken)
     {
+        // SQLite blocks (locks, fsync): never on a socket thread, where inline completions may have brought us.
+        await ThreadPoolHop.Leave();
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -393,6 +402,8 @@ public sealed class SqliteMailboxStore : IMailboxStore
         // Appends already queued are committed before the file is closed.
         _appends.Writer.TryComplete();
         await _writer.ConfigureAwait(false);
+        // SQLite blocks (locks, fsync): never on a socket thread, where inline completions may have brought us.
+        await ThreadPoolHop.Leave();
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {

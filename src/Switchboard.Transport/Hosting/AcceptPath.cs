@@ -1,0 +1,11 @@
+namespace Switchboard.Transport.Hosting;
+
+/// <summary>Who accepts a host's raw-TCP connections.</summary>
+public enum AcceptPath
+{
+    /// <summary>Switchboard's accept loop starts each handler on the thread that accepted (no queue, no hand-off).</summary>
+    Direct,
+
+    /// <summary>Kestrel's accept loop and dispatcher (each connection queued to the thread pool).</summary>
+    Kestrel,
+}
