@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol.Chat;
@@ -34,7 +33,7 @@ internal abstract class ChatConnectionHandler : ServiceConnectionHandler
     protected sealed override async Task HandleAsync(ConnectionContext connection, string peer, CancellationToken serverStopping)
     {
         var queue = new OutgoingQueue(connection.Transport.Output, Options.Queue, Service, Metrics);
-        using var member = new ChatMember(Kind, peer, queue, connection, Kind == ChatMemberKind.Participant ? NewLimiter() : null);
+        using var member = new ChatMember(Kind, peer, queue, connection);
         try
         {
             if (!Room.TryAdmit(member))
@@ -45,10 +44,10 @@ internal abstract class ChatConnectionHandler : ServiceConnectionHandler
                 queue.TryEnqueue(ChatFrameCodec.Encode(ChatCodes.Full));
                 return;
             }
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(serverStopping, member.Ended);
+            using var stopping = member.StopWith(serverStopping);
             try
             {
-                await ConverseAsync(member, connection.Transport.Input, stop.Token).ConfigureAwait(false);
+                await ConverseAsync(member, connection.Transport.Input, member.Ended).ConfigureAwait(false);
                 Logger.LogInformation("{Who}: disconnected", member.Describe());
             }
             catch (OperationCanceledException) when (serverStopping.IsCancellationRequested)
@@ -105,23 +104,6 @@ internal abstract class ChatConnectionHandler : ServiceConnectionHandler
             Room.Send(member, timeoutCode);
             throw new PeerTimeoutException($"no {what} accepted within {Options.UsernameTimeout.TotalSeconds:0.###} s", timeoutCode);
         }
-    }
-
-    private RateLimiter? NewLimiter()
-    {
-        if (Options.RateBurst == 0)
-        {
-            return null;
-        }
-        // One token every 1/rate seconds, so the sustained rate is smooth rather than a burst each second.
-        return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = Options.RateBurst,
-            TokensPerPeriod = 1,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1 / Options.RatePerSecond),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
     }
 
     private async Task FlushThenDisposeAsync(OutgoingQueue queue)

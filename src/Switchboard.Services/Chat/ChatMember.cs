@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Connections;
 using Switchboard.Transport.Outgoing;
 
@@ -21,13 +20,12 @@ internal sealed class ChatMember : IDisposable
     private readonly ConnectionContext? _connection;
     private int _ending;
 
-    public ChatMember(ChatMemberKind kind, string peer, OutgoingQueue queue, ConnectionContext? connection, RateLimiter? limiter)
+    public ChatMember(ChatMemberKind kind, string peer, OutgoingQueue queue, ConnectionContext? connection)
     {
         Kind = kind;
         Peer = peer;
         Queue = queue;
         _connection = connection;
-        Limiter = limiter;
     }
 
     public ChatMemberKind Kind { get; }
@@ -35,8 +33,6 @@ internal sealed class ChatMember : IDisposable
     public string Peer { get; }
 
     public OutgoingQueue Queue { get; }
-
-    public RateLimiter? Limiter { get; }
 
     /// <summary>The accepted username (participants, once active).</summary>
     public string? Name { get; set; }
@@ -50,7 +46,10 @@ internal sealed class ChatMember : IDisposable
     /// <summary>In the room's broadcast audience (active participant or paired observer).</summary>
     public bool InAudience { get; set; }
 
-    /// <summary>Fires when the room ends this connection (slow reader, partner gone); the read loop then stops.</summary>
+    /// <summary>
+    /// Fires when the room ends this connection (slow reader, partner gone) or the server stops (see
+    /// <see cref="StopWith"/>); the read loop then stops.
+    /// </summary>
     public CancellationToken Ended => _end.Token;
 
     /// <summary>Why the room ended this connection; null while it has not.</summary>
@@ -88,22 +87,30 @@ internal sealed class ChatMember : IDisposable
                 {
                     member.Queue.Complete();
                 }
-                try
-                {
-                    member._end.Cancel();
-                }
-                catch (ObjectDisposedException)
-                {
-                    // The connection finished on its own meanwhile.
-                }
+                member.CancelEnd();
             },
             (this, abortive),
             preferLocal: false);
     }
 
-    public void Dispose()
+    /// <summary>
+    /// Makes <see cref="Ended"/> fire when <paramref name="serverStopping"/> does too: one registration rather than a
+    /// linked token source per connection.
+    /// </summary>
+    public CancellationTokenRegistration StopWith(CancellationToken serverStopping) =>
+        serverStopping.UnsafeRegister(static m => ((ChatMember)m!).CancelEnd(), this);
+
+    public void Dispose() => _end.Dispose();
+
+    private void CancelEnd()
     {
-        Limiter?.Dispose();
-        _end.Dispose();
+        try
+        {
+            _end.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection finished on its own meanwhile.
+        }
     }
 }
