@@ -16,9 +16,16 @@ public enum ChatMemberKind
 /// </summary>
 internal sealed class ChatMember : IDisposable
 {
+    private const int ChoiceDone = 0;
+    private const int ChoiceExpired = -1;
+
     private readonly CancellationTokenSource _end = new();
     private readonly ConnectionContext? _connection;
     private int _ending;
+
+    // The choosing attempt under way (1, 2, ...), or ChoiceDone / ChoiceExpired once it is over.
+    private int _choice;
+    private int _attempts;
 
     public ChatMember(ChatMemberKind kind, string peer, OutgoingQueue queue, ConnectionContext? connection)
     {
@@ -99,6 +106,35 @@ internal sealed class ChatMember : IDisposable
     /// </summary>
     public CancellationTokenRegistration StopWith(CancellationToken serverStopping) =>
         serverStopping.UnsafeRegister(static m => ((ChatMember)m!).CancelEnd(), this);
+
+    /// <summary>Starts a choosing attempt (username or pairing request); returns its number for <see cref="ExpireChoice"/>.</summary>
+    public int BeginChoice()
+    {
+        var attempt = ++_attempts;
+        Volatile.Write(ref _choice, attempt);
+        return attempt;
+    }
+
+    /// <summary>
+    /// Ends the choosing attempt; false when its deadline won the race (<see cref="ExpireChoice"/> ran first), in which case
+    /// the connection has timed out even if a frame was read.
+    /// </summary>
+    public bool EndChoice() => Interlocked.Exchange(ref _choice, ChoiceDone) != ChoiceExpired;
+
+    /// <summary>True once a choosing deadline expired; <see cref="Ended"/> then fires too.</summary>
+    public bool ChoiceExpiredNow => Volatile.Read(ref _choice) == ChoiceExpired;
+
+    /// <summary>
+    /// The deadline of choosing attempt <paramref name="attempt"/> has passed: if that attempt is still under way, it
+    /// has timed out and the read stops (through <see cref="Ended"/>; the connection ends anyway).
+    /// </summary>
+    public void ExpireChoice(int attempt)
+    {
+        if (attempt > 0 && Interlocked.CompareExchange(ref _choice, ChoiceExpired, attempt) == attempt)
+        {
+            CancelEnd();
+        }
+    }
 
     public void Dispose() => _end.Dispose();
 

@@ -30,7 +30,7 @@ public enum PairingOutcome
 /// first message). Nothing under the lock waits: a delivery is <see cref="OutgoingQueue.TryEnqueue"/> of an
 /// already-encoded frame, and a client whose queue is full is ended (off the lock) as a slow reader.
 /// </summary>
-public sealed class ChatRoom
+public sealed class ChatRoom : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly ChatServerOptions _options;
@@ -53,6 +53,7 @@ public sealed class ChatRoom
         _options = options.Validated();
         _metrics = metrics;
         _log = logs.CreateLogger(ChatServer.ServiceName);
+        Deadlines = new ChoiceDeadlines(_options.UsernameTimeout);
     }
 
     /// <summary>Active participants now.</summary>
@@ -80,6 +81,9 @@ public sealed class ChatRoom
     }
 
     internal ChatServerOptions Options => _options;
+
+    /// <summary>The choosing deadlines (username, pairing) of every connection in the room.</summary>
+    internal ChoiceDeadlines Deadlines { get; }
 
     /// <summary>Counts a new connection in, or refuses it when its kind is at its limit (or the server is stopping).</summary>
     internal bool TryAdmit(ChatMember member)
@@ -341,6 +345,8 @@ public sealed class ChatRoom
         _log.LogWarning("{Who}: disconnected: slow reader (more than {Bytes} bytes waiting to be sent)", member.Describe(), _options.Queue.MaxQueuedBytes);
         member.End($"slow reader: more than {_options.Queue.MaxQueuedBytes} bytes waiting to be sent", abortive: true);
     }
+
+    public void Dispose() => Deadlines.Dispose();
 
     private void PublishPopulation() => _metrics.SetPopulation(_active.Count, _observersPaired);
 }
