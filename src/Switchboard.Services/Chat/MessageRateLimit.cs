@@ -31,19 +31,13 @@ internal sealed class MessageRateLimit
     /// <summary><see cref="TryTake()"/> at a given <see cref="Stopwatch"/> timestamp (tests drive the clock).</summary>
     internal bool TryTake(long now)
     {
-        if (_tokens >= _burst)
+        // Whole periods since the last count each earn a token, as the ticks of a replenishing timer would (the phase is
+        // kept, so a partial period is not lost); a full bucket lets them go.
+        var earned = (now - _countedUntil) / _ticksPerToken;
+        if (earned > 0)
         {
-            // A full bucket earns nothing: counting restarts from now.
-            _countedUntil = now;
-        }
-        else
-        {
-            var earned = (now - _countedUntil) / _ticksPerToken;
-            if (earned > 0)
-            {
-                _tokens = (int)Math.Min(_burst, _tokens + earned);
-                _countedUntil = _tokens >= _burst ? now : _countedUntil + (earned * _ticksPerToken);
-            }
+            _tokens = (int)Math.Min(_burst, _tokens + earned);
+            _countedUntil += earned * _ticksPerToken;
         }
         if (_tokens == 0)
         {
