@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol.Chat;
 using Switchboard.Transport.Outgoing;
@@ -42,6 +43,9 @@ public sealed class ChatRoom : IDisposable
     // Active participants in join order, then paired observers: the audience of every broadcast.
     private readonly List<ChatMember> _audience = [];
     private readonly List<string> _joinOrder = [];
+
+    // Made once: a method group would allocate a delegate on every broadcast.
+    private readonly Action<ChatMember> _slowReader;
     private int _participantsConnected;
     private int _observersConnected;
     private int _observersPaired;
@@ -54,6 +58,7 @@ public sealed class ChatRoom : IDisposable
         _metrics = metrics;
         _log = logs.CreateLogger(ChatServer.ServiceName);
         Deadlines = new ChoiceDeadlines(_options.UsernameTimeout);
+        _slowReader = SlowReader;
     }
 
     /// <summary>Active participants now.</summary>
@@ -313,9 +318,11 @@ public sealed class ChatRoom : IDisposable
 
     private void BroadcastLocked(byte[] frame)
     {
-        var queued = Broadcast.Send(frame, _audience, m => m.Queue, SlowReader);
+        var queued = Broadcast.Send(frame, (ReadOnlySpan<ChatMember>)CollectionsMarshal.AsSpan(_audience), QueueOf, _slowReader);
         _metrics.Delivered(queued);
     }
+
+    private static OutgoingQueue QueueOf(ChatMember member) => member.Queue;
 
     private void ReplyLocked(ChatMember participant, byte[] frame)
     {
