@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol.Chat;
@@ -34,7 +33,7 @@ internal abstract class ChatConnectionHandler : ServiceConnectionHandler
     protected sealed override async Task HandleAsync(ConnectionContext connection, string peer, CancellationToken serverStopping)
     {
         var queue = new OutgoingQueue(connection.Transport.Output, Options.Queue, Service, Metrics);
-        using var member = new ChatMember(Kind, peer, queue, connection, Kind == ChatMemberKind.Participant ? NewLimiter() : null);
+        using var member = new ChatMember(Kind, peer, queue, connection);
         try
         {
             if (!Room.TryAdmit(member))
@@ -45,10 +44,10 @@ internal abstract class ChatConnectionHandler : ServiceConnectionHandler
                 queue.TryEnqueue(ChatFrameCodec.Encode(ChatCodes.Full));
                 return;
             }
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(serverStopping, member.Ended);
+            using var stopping = member.StopWith(serverStopping);
             try
             {
-                await ConverseAsync(member, connection.Transport.Input, stop.Token).ConfigureAwait(false);
+                await ConverseAsync(member, connection.Transport.Input, member.Ended).ConfigureAwait(false);
                 Logger.LogInformation("{Who}: disconnected", member.Describe());
             }
             catch (OperationCanceledException) when (serverStopping.IsCancellationRequested)
@@ -90,38 +89,40 @@ internal abstract class ChatConnectionHandler : ServiceConnectionHandler
     /// Silence before the frame is bounded by that deadline alone (people type); once the frame has begun the gap
     /// rule applies too, as for every frame. Null when the peer closed between frames.
     /// </summary>
+    /// <remarks>
+    /// The deadline is the room's (<see cref="ChoiceDeadlines"/>: one timer for everyone choosing), and the wait for the
+    /// first byte uses the member's own token alone: a connection that sits there without a name holds no timer and no
+    /// linked token source; the gap timer is made only once bytes have come.
+    /// </remarks>
     protected async Task<string?> ReadChoiceAsync(ChatMember member, PipeReader input, CancellationToken stop, string what, string timeoutCode)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        deadline.CancelAfter(Options.UsernameTimeout);
-        using var gap = new GapTimer(Options.Limits.GapTimeout, deadline.Token);
+        var attempt = member.BeginChoice();
+        Room.Deadlines.Start(member, attempt);
+        FrameReadResult<string> result;
         try
         {
-            var result = await input.TryReadFrameAsync(ChatFrameCodec.FromClients, gap, what, idleUntilFirstByte: true).ConfigureAwait(false);
-            return result.IsClosed ? null : result.Frame;
+            var waiting = await input.ReadAsync(stop).ConfigureAwait(false);
+            // Nothing consumed or examined: the frame reader below gets these bytes at once.
+            input.AdvanceTo(waiting.Buffer.Start);
+            using var gap = new GapTimer(Options.Limits.GapTimeout, stop);
+            result = await input.TryReadFrameAsync(ChatFrameCodec.FromClients, gap, what, idleUntilFirstByte: true).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (member.ChoiceExpiredNow)
         {
-            Room.Send(member, timeoutCode);
-            throw new PeerTimeoutException($"no {what} accepted within {Options.UsernameTimeout.TotalSeconds:0.###} s", timeoutCode);
+            throw Expired(member, what, timeoutCode);
         }
+        if (!member.EndChoice())
+        {
+            // The deadline passed while the frame was being read: too late, as before.
+            throw Expired(member, what, timeoutCode);
+        }
+        return result.IsClosed ? null : result.Frame;
     }
 
-    private RateLimiter? NewLimiter()
+    private PeerTimeoutException Expired(ChatMember member, string what, string timeoutCode)
     {
-        if (Options.RateBurst == 0)
-        {
-            return null;
-        }
-        // One token every 1/rate seconds, so the sustained rate is smooth rather than a burst each second.
-        return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = Options.RateBurst,
-            TokensPerPeriod = 1,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1 / Options.RatePerSecond),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
+        Room.Send(member, timeoutCode);
+        return new PeerTimeoutException($"no {what} accepted within {Options.UsernameTimeout.TotalSeconds:0.###} s", timeoutCode);
     }
 
     private async Task FlushThenDisposeAsync(OutgoingQueue queue)

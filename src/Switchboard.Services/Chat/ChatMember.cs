@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Connections;
 using Switchboard.Transport.Outgoing;
 
@@ -17,17 +16,23 @@ public enum ChatMemberKind
 /// </summary>
 internal sealed class ChatMember : IDisposable
 {
+    private const int ChoiceDone = 0;
+    private const int ChoiceExpired = -1;
+
     private readonly CancellationTokenSource _end = new();
     private readonly ConnectionContext? _connection;
     private int _ending;
 
-    public ChatMember(ChatMemberKind kind, string peer, OutgoingQueue queue, ConnectionContext? connection, RateLimiter? limiter)
+    // The choosing attempt under way (1, 2, ...), or ChoiceDone / ChoiceExpired once it is over.
+    private int _choice;
+    private int _attempts;
+
+    public ChatMember(ChatMemberKind kind, string peer, OutgoingQueue queue, ConnectionContext? connection)
     {
         Kind = kind;
         Peer = peer;
         Queue = queue;
         _connection = connection;
-        Limiter = limiter;
     }
 
     public ChatMemberKind Kind { get; }
@@ -35,8 +40,6 @@ internal sealed class ChatMember : IDisposable
     public string Peer { get; }
 
     public OutgoingQueue Queue { get; }
-
-    public RateLimiter? Limiter { get; }
 
     /// <summary>The accepted username (participants, once active).</summary>
     public string? Name { get; set; }
@@ -50,7 +53,10 @@ internal sealed class ChatMember : IDisposable
     /// <summary>In the room's broadcast audience (active participant or paired observer).</summary>
     public bool InAudience { get; set; }
 
-    /// <summary>Fires when the room ends this connection (slow reader, partner gone); the read loop then stops.</summary>
+    /// <summary>
+    /// Fires when the room ends this connection (slow reader, partner gone) or the server stops (see
+    /// <see cref="StopWith"/>); the read loop then stops.
+    /// </summary>
     public CancellationToken Ended => _end.Token;
 
     /// <summary>Why the room ended this connection; null while it has not.</summary>
@@ -88,22 +94,59 @@ internal sealed class ChatMember : IDisposable
                 {
                     member.Queue.Complete();
                 }
-                try
-                {
-                    member._end.Cancel();
-                }
-                catch (ObjectDisposedException)
-                {
-                    // The connection finished on its own meanwhile.
-                }
+                member.CancelEnd();
             },
             (this, abortive),
             preferLocal: false);
     }
 
-    public void Dispose()
+    /// <summary>
+    /// Makes <see cref="Ended"/> fire when <paramref name="serverStopping"/> does too: one registration rather than a
+    /// linked token source per connection.
+    /// </summary>
+    public CancellationTokenRegistration StopWith(CancellationToken serverStopping) =>
+        serverStopping.UnsafeRegister(static m => ((ChatMember)m!).CancelEnd(), this);
+
+    /// <summary>Starts a choosing attempt (username or pairing request); returns its number for <see cref="ExpireChoice"/>.</summary>
+    public int BeginChoice()
     {
-        Limiter?.Dispose();
-        _end.Dispose();
+        var attempt = ++_attempts;
+        Volatile.Write(ref _choice, attempt);
+        return attempt;
+    }
+
+    /// <summary>
+    /// Ends the choosing attempt; false when its deadline won the race (<see cref="ExpireChoice"/> ran first), in which case
+    /// the connection has timed out even if a frame was read.
+    /// </summary>
+    public bool EndChoice() => Interlocked.Exchange(ref _choice, ChoiceDone) != ChoiceExpired;
+
+    /// <summary>True once a choosing deadline expired; <see cref="Ended"/> then fires too.</summary>
+    public bool ChoiceExpiredNow => Volatile.Read(ref _choice) == ChoiceExpired;
+
+    /// <summary>
+    /// The deadline of choosing attempt <paramref name="attempt"/> has passed: if that attempt is still under way, it
+    /// has timed out and the read stops (through <see cref="Ended"/>; the connection ends anyway).
+    /// </summary>
+    public void ExpireChoice(int attempt)
+    {
+        if (attempt > 0 && Interlocked.CompareExchange(ref _choice, ChoiceExpired, attempt) == attempt)
+        {
+            CancelEnd();
+        }
+    }
+
+    public void Dispose() => _end.Dispose();
+
+    private void CancelEnd()
+    {
+        try
+        {
+            _end.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection finished on its own meanwhile.
+        }
     }
 }

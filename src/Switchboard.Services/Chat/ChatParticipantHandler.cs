@@ -30,6 +30,8 @@ internal sealed class ChatParticipantHandler(ChatRoom room, ILoggerFactory logs,
             Logger.LogInformation("{Peer}: username {Name} refused: {Reason}", member.Peer, Quote(name),
                 outcome == UsernameOutcome.InUse ? "in use" : Username.Describe(name));
         }
+        // Made only once named: a participant still choosing a name holds no limiter.
+        var limit = Options.RateBurst == 0 ? null : new MessageRateLimit(Options.RateBurst, Options.RatePerSecond);
         using var gap = new GapTimer(Options.Limits.GapTimeout, stop);
         while (true)
         {
@@ -38,16 +40,15 @@ internal sealed class ChatParticipantHandler(ChatRoom room, ILoggerFactory logs,
             {
                 return;
             }
-            OnMessage(member, frame.Frame);
+            OnMessage(member, limit, frame.Frame);
         }
     }
 
-    private void OnMessage(ChatMember member, string text)
+    private void OnMessage(ChatMember member, MessageRateLimit? limit, string text)
     {
-        if (member.Limiter is { } limiter)
+        if (limit is not null)
         {
-            using var lease = limiter.AttemptAcquire();
-            if (!lease.IsAcquired)
+            if (!limit.TryTake())
             {
                 chatMetrics.Dropped("rate-limited");
                 Room.Reply(member, ChatLines.RateLimited(Options.RateBurst, Options.RatePerSecond));

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol.Chat;
 using Switchboard.Transport.Outgoing;
@@ -30,7 +31,7 @@ public enum PairingOutcome
 /// first message). Nothing under the lock waits: a delivery is <see cref="OutgoingQueue.TryEnqueue"/> of an
 /// already-encoded frame, and a client whose queue is full is ended (off the lock) as a slow reader.
 /// </summary>
-public sealed class ChatRoom
+public sealed class ChatRoom : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly ChatServerOptions _options;
@@ -42,6 +43,9 @@ public sealed class ChatRoom
     // Active participants in join order, then paired observers: the audience of every broadcast.
     private readonly List<ChatMember> _audience = [];
     private readonly List<string> _joinOrder = [];
+
+    // Made once: a method group would allocate a delegate on every broadcast.
+    private readonly Action<ChatMember> _slowReader;
     private int _participantsConnected;
     private int _observersConnected;
     private int _observersPaired;
@@ -53,6 +57,8 @@ public sealed class ChatRoom
         _options = options.Validated();
         _metrics = metrics;
         _log = logs.CreateLogger(ChatServer.ServiceName);
+        Deadlines = new ChoiceDeadlines(_options.UsernameTimeout);
+        _slowReader = SlowReader;
     }
 
     /// <summary>Active participants now.</summary>
@@ -80,6 +86,9 @@ public sealed class ChatRoom
     }
 
     internal ChatServerOptions Options => _options;
+
+    /// <summary>The choosing deadlines (username, pairing) of every connection in the room.</summary>
+    internal ChoiceDeadlines Deadlines { get; }
 
     /// <summary>Counts a new connection in, or refuses it when its kind is at its limit (or the server is stopping).</summary>
     internal bool TryAdmit(ChatMember member)
@@ -309,9 +318,11 @@ public sealed class ChatRoom
 
     private void BroadcastLocked(byte[] frame)
     {
-        var queued = Broadcast.Send(frame, _audience, m => m.Queue, SlowReader);
+        var queued = Broadcast.Send(frame, (ReadOnlySpan<ChatMember>)CollectionsMarshal.AsSpan(_audience), QueueOf, _slowReader);
         _metrics.Delivered(queued);
     }
+
+    private static OutgoingQueue QueueOf(ChatMember member) => member.Queue;
 
     private void ReplyLocked(ChatMember participant, byte[] frame)
     {
@@ -341,6 +352,8 @@ public sealed class ChatRoom
         _log.LogWarning("{Who}: disconnected: slow reader (more than {Bytes} bytes waiting to be sent)", member.Describe(), _options.Queue.MaxQueuedBytes);
         member.End($"slow reader: more than {_options.Queue.MaxQueuedBytes} bytes waiting to be sent", abortive: true);
     }
+
+    public void Dispose() => Deadlines.Dispose();
 
     private void PublishPopulation() => _metrics.SetPopulation(_active.Count, _observersPaired);
 }

@@ -68,7 +68,7 @@ public sealed class TcpServerHost : IAsyncDisposable
         // Web content, if any, comes from the services' own pipelines (ListenSpec.Http), never from disk: pin the content
         // root to the app so the host never needs to read the working directory (which a service account may not be allowed to).
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        // HTTP endpoints (the chat's web page) need Kestrel's HTTP stack; raw TCP endpoints take the direct accept path.
+        // HTTP endpoints need Kestrel's HTTP pipeline; only raw endpoints take the direct accept path.
         var direct = endpoints.Where(e => options.AcceptPath == AcceptPath.Direct && e.Http is null).ToList();
         var onKestrel = endpoints.Except(direct).ToList();
         if (onKestrel.Count > 0)

@@ -13,6 +13,21 @@ public static class Broadcast
     public static int Send<TTarget>(ReadOnlyMemory<byte> frame, IEnumerable<TTarget> targets, Func<TTarget, OutgoingQueue> queueOf, Action<TTarget>? onFull = null)
     {
         ArgumentNullException.ThrowIfNull(targets);
+        return targets switch
+        {
+            TTarget[] array => Send(frame, (ReadOnlySpan<TTarget>)array, queueOf, onFull),
+            List<TTarget> list => Send(frame, (ReadOnlySpan<TTarget>)System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list), queueOf, onFull),
+            _ => Send(frame, (ReadOnlySpan<TTarget>)targets.ToArray(), queueOf, onFull),
+        };
+    }
+
+    /// <summary>
+    /// <see cref="Send{TTarget}(ReadOnlyMemory{byte}, IEnumerable{TTarget}, Func{TTarget, OutgoingQueue}, Action{TTarget}?)"/>
+    /// over a span: the hot path of a room's broadcast (no enumerator, no interface call per target). The span must not
+    /// change while this runs (a room calls it under its lock).
+    /// </summary>
+    public static int Send<TTarget>(ReadOnlyMemory<byte> frame, ReadOnlySpan<TTarget> targets, Func<TTarget, OutgoingQueue> queueOf, Action<TTarget>? onFull = null)
+    {
         ArgumentNullException.ThrowIfNull(queueOf);
         var queued = 0;
         foreach (var target in targets)

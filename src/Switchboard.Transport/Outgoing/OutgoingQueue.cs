@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Threading.Channels;
+using System.Runtime.CompilerServices;
 using Switchboard.Transport.Framing;
 using Switchboard.Transport.Observability;
 using Switchboard.Transport.Timeouts;
@@ -8,29 +8,53 @@ using Switchboard.Transport.Timeouts;
 namespace Switchboard.Transport.Outgoing;
 
 /// <summary>
-/// One connection's outgoing frames, bounded in bytes and drained in order by a single writer loop.
+/// One connection's outgoing frames, bounded in bytes and drained in order by a single writer.
 /// <see cref="TryEnqueue"/> never waits: a producer (a broadcast to hundreds of peers, say) hands over an
 /// already-encoded frame and moves on; when the peer has fallen too far behind the frame is refused with
 /// <see cref="EnqueueResult.Full"/> and the caller disconnects that peer (as ergo IRC's send-queue cap does).
 /// Frames are <see cref="ReadOnlyMemory{T}"/> so one encoding can be shared by every queue it goes to.
 /// </summary>
-public sealed class OutgoingQueue : IAsyncDisposable
+/// <remarks>
+/// <para>The writer is not a long-running loop: the first frame queued while it is idle schedules it once on the thread
+/// pool (the queue is its own work item, so nothing is allocated for it); it then writes everything queued by then into
+/// the output and flushes once, so frames that arrive while it waits go out together in one send. When the queue is
+/// empty it stops, holding no task, timer or buffer: an idle connection costs only this object.</para>
+/// <para>A flush that completes at once (the usual case) costs no timer and no state machine. Only a flush that has to
+/// wait for the peer arms the stall timer, made on the first such wait; it cancels the pending flush when it fires.</para>
+/// </remarks>
+public sealed class OutgoingQueue : IAsyncDisposable, IThreadPoolWorkItem
 {
-    private readonly Channel<ReadOnlyMemory<byte>> _frames = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+    private const string Activity = "queued frames";
 
+    private readonly Lock _lock = new();
     private readonly PipeWriter _output;
     private readonly OutgoingQueueOptions _options;
     private readonly string _service;
     private readonly SwitchboardMetrics? _metrics;
-    private readonly CancellationTokenSource _abort;
-    private readonly Task _writer;
-    private long _queuedBytes;
-    private int _closed;
+    private readonly CancellationTokenRegistration _connectionClosed;
+    private readonly Action _onFlushed;
 
-    /// <param name="output">The connection's output; the queue's writer loop is its only writer from now on.</param>
+    // Guarded by _lock: frames not yet taken by the writer, and the writer's state.
+    private List<ReadOnlyMemory<byte>>? _pending;
+    private List<ReadOnlyMemory<byte>>? _taken;
+    private bool _scheduled;
+    private bool _flushing;
+    private bool _completed;
+    private bool _aborted;
+    private bool _finished;
+
+    private long _queuedBytes;
+    private long _batchBytes;
+    private int _closed;
+    private ConfiguredValueTaskAwaitable<FlushResult>.ConfiguredValueTaskAwaiter _flush;
+    private ITimer? _stallTimer;
+    private int _stalled;
+    private Exception? _failure;
+    private TaskCompletionSource? _done;
+
+    /// <param name="output">The connection's output; the queue's writer is its only writer from now on.</param>
     /// <param name="service">Service name for metrics.</param>
-    /// <param name="connectionClosed">Fires when the connection goes away; the writer loop then stops.</param>
+    /// <param name="connectionClosed">Fires when the connection goes away; the writer then stops.</param>
     public OutgoingQueue(PipeWriter output, OutgoingQueueOptions options, string service, SwitchboardMetrics? metrics, CancellationToken connectionClosed = default)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -38,20 +62,45 @@ public sealed class OutgoingQueue : IAsyncDisposable
         _options = options.Validated();
         _service = service;
         _metrics = metrics;
-        _abort = CancellationTokenSource.CreateLinkedTokenSource(connectionClosed);
-        _writer = WriteLoopAsync();
+        _onFlushed = OnFlushed;
+        if (connectionClosed.CanBeCanceled)
+        {
+            _connectionClosed = connectionClosed.UnsafeRegister(static q => ((OutgoingQueue)q!).Abort(), this);
+        }
     }
 
     /// <summary>Bytes queued and not yet handed to the transport.</summary>
     public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
 
     /// <summary>
-    /// Completes when the writer loop ends: normally after <see cref="Complete"/> once everything queued was
+    /// Completes when the writer ends: normally after <see cref="Complete"/> once everything queued was
     /// flushed; with the exception that stopped it (<see cref="PeerTimeoutException"/> for a stalled peer,
     /// <see cref="PeerClosedException"/> for a gone one, <see cref="OperationCanceledException"/> after
     /// <see cref="Abort"/>) otherwise.
     /// </summary>
-    public Task Completion => _writer;
+    public Task Completion
+    {
+        get
+        {
+            // Made on first use: most connections are never asked until they end.
+            if (Volatile.Read(ref _done) is { } done)
+            {
+                return done.Task;
+            }
+            var made = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            done = Interlocked.CompareExchange(ref _done, made, null) ?? made;
+            bool finished;
+            lock (_lock)
+            {
+                finished = _finished;
+            }
+            if (finished)
+            {
+                Publish(done);
+            }
+            return done.Task;
+        }
+    }
 
     /// <summary>Queues <paramref name="frame"/> without waiting. The caller must not change its bytes afterwards.</summary>
     public EnqueueResult TryEnqueue(ReadOnlyMemory<byte> frame)
@@ -68,88 +117,276 @@ public sealed class OutgoingQueue : IAsyncDisposable
             _metrics?.OutgoingOverflow(_service);
             return EnqueueResult.Full;
         }
-        if (!_frames.Writer.TryWrite(frame))
+        bool schedule;
+        lock (_lock)
         {
-            Interlocked.Add(ref _queuedBytes, -size);
-            return EnqueueResult.Closed;
+            if (_completed)
+            {
+                Interlocked.Add(ref _queuedBytes, -size);
+                return EnqueueResult.Closed;
+            }
+            (_pending ??= new List<ReadOnlyMemory<byte>>(4)).Add(frame);
+            schedule = !_scheduled;
+            _scheduled = true;
         }
         _metrics?.OutgoingQueued(_service, size);
+        if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
         return EnqueueResult.Queued;
     }
 
-    /// <summary>No more frames: the writer loop flushes what is queued, then <see cref="Completion"/> completes.</summary>
+    /// <summary>No more frames: the writer flushes what is queued, then <see cref="Completion"/> completes.</summary>
     public void Complete()
     {
         Interlocked.Exchange(ref _closed, 1);
-        _frames.Writer.TryComplete();
+        bool finishNow;
+        lock (_lock)
+        {
+            _completed = true;
+            finishNow = !_scheduled && !_finished;
+            if (finishNow)
+            {
+                _scheduled = true;
+            }
+        }
+        if (finishNow)
+        {
+            Finish(null);
+        }
     }
 
     /// <summary>Stops at once, dropping whatever is still queued (a peer being disconnected).</summary>
     public void Abort()
     {
-        Complete();
-        try
+        Interlocked.Exchange(ref _closed, 1);
+        bool finishNow;
+        bool cancelFlush;
+        lock (_lock)
         {
-            _abort.Cancel();
+            _completed = true;
+            _aborted = true;
+            cancelFlush = _flushing;
+            finishNow = !_scheduled && !_finished;
+            if (finishNow)
+            {
+                _scheduled = true;
+            }
         }
-        catch (ObjectDisposedException)
+        if (cancelFlush)
         {
-            // Already disposed: already stopped.
+            // The writer is waiting on the peer: wake it, it sees _aborted and stops.
+            _output.CancelPendingFlush();
+        }
+        if (finishNow)
+        {
+            Finish(new OperationCanceledException("the outgoing queue was aborted"));
         }
     }
 
-    /// <summary>Completes the queue and waits for the writer loop, bounded by the stall timeout; never throws.</summary>
+    /// <summary>Completes the queue and waits for the writer, bounded by the stall timeout; never throws.</summary>
     public async ValueTask DisposeAsync()
     {
         Complete();
         try
         {
-            await _writer.ConfigureAwait(false);
+            await Completion.ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or Protocol.SwitchboardException or IOException or InvalidOperationException)
         {
-            // The loop's failure was already observable through Completion; disposing only releases.
+            // The writer's failure was already observable through Completion; disposing only releases.
         }
-        _abort.Dispose();
+        _connectionClosed.Dispose();
+        _stallTimer?.Dispose();
     }
 
-    private async Task WriteLoopAsync()
+    /// <summary>The writer, run on the thread pool once per burst of frames.</summary>
+    void IThreadPoolWorkItem.Execute() => Drain();
+
+    private void Drain()
     {
-        // Let the constructor return before the loop's first await could run inline.
-        await Task.Yield();
-        using var timer = new GapTimer(_options.StallTimeout, _abort.Token);
-        var reader = _frames.Reader;
-        try
+        while (true)
         {
-            while (await reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
+            List<ReadOnlyMemory<byte>>? batch;
+            lock (_lock)
             {
-                long batch = 0;
-                while (reader.TryRead(out var frame))
+                if (_aborted)
+                {
+                    batch = null;
+                }
+                else if (_pending is null || _pending.Count == 0)
+                {
+                    if (!_completed)
+                    {
+                        // Idle: the next TryEnqueue schedules the writer again.
+                        _scheduled = false;
+                        return;
+                    }
+                    batch = null;
+                }
+                else
+                {
+                    // Swap lists so producers keep appending while this batch is written outside the lock.
+                    batch = _pending;
+                    _pending = _taken;
+                    _taken = batch;
+                    _flushing = true;
+                }
+            }
+            if (batch is null)
+            {
+                Finish(_aborted ? new OperationCanceledException("the outgoing queue was aborted") : null);
+                return;
+            }
+            long bytes = 0;
+            ValueTask<FlushResult> flush;
+            try
+            {
+                foreach (var frame in batch)
                 {
                     _output.Write(frame.Span);
-                    batch += frame.Length;
+                    bytes += frame.Length;
                 }
-                // Counted out of the queue only once flushed: bytes parked in a shut window still count
-                // against the bound, which is what makes a non-reading peer overflow.
-                await _output.FlushWithGapAsync(timer, "queued frames").ConfigureAwait(false);
-                Interlocked.Add(ref _queuedBytes, -batch);
-                _metrics?.OutgoingQueued(_service, -batch);
+                batch.Clear();
+                _batchBytes = bytes;
+                flush = _output.FlushAsync();
             }
-        }
-        finally
-        {
-            Interlocked.Exchange(ref _closed, 1);
-            _frames.Writer.TryComplete();
-            // Whatever never left still counted as queued in the metrics; take it back out.
-            var left = Interlocked.Exchange(ref _queuedBytes, 0);
-            while (reader.TryRead(out var dropped))
+            catch (Exception e)
             {
-                _ = dropped;
+                batch.Clear();
+                Finish(e);
+                return;
             }
-            if (left != 0)
+            if (!flush.IsCompleted)
             {
-                _metrics?.OutgoingQueued(_service, -left);
+                // The peer is behind: only now is the stall timeout armed.
+                Volatile.Write(ref _stalled, 0);
+                (_stallTimer ??= TimeProvider.System.CreateTimer(static q => ((OutgoingQueue)q!).OnStall(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan))
+                    .Change(_options.StallTimeout, Timeout.InfiniteTimeSpan);
+                _flush = flush.ConfigureAwait(false).GetAwaiter();
+                _flush.UnsafeOnCompleted(_onFlushed);
+                return;
+            }
+            if (!AfterFlush(flush))
+            {
+                return;
             }
         }
     }
+
+    private void OnFlushed()
+    {
+        _stallTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        FlushResult result;
+        try
+        {
+            result = _flush.GetResult();
+        }
+        catch (Exception e)
+        {
+            Finish(e);
+            return;
+        }
+        if (Check(result))
+        {
+            Drain();
+        }
+    }
+
+    private void OnStall()
+    {
+        Volatile.Write(ref _stalled, 1);
+        _output.CancelPendingFlush();
+    }
+
+    private bool AfterFlush(ValueTask<FlushResult> flush)
+    {
+        FlushResult result;
+        try
+        {
+            result = flush.GetAwaiter().GetResult();
+        }
+        catch (Exception e)
+        {
+            Finish(e);
+            return false;
+        }
+        return Check(result);
+    }
+
+    /// <summary>Counts the flushed batch out of the queue; false (and the writer finished) when the flush failed.</summary>
+    private bool Check(FlushResult result)
+    {
+        lock (_lock)
+        {
+            _flushing = false;
+        }
+        if (result.IsCanceled)
+        {
+            Finish(Volatile.Read(ref _stalled) != 0 && !_aborted
+                ? new PeerTimeoutException($"writing {Activity}: no progress for {Seconds(_options.StallTimeout)} s (gap rule)", "gap-timeout")
+                : new OperationCanceledException($"writing {Activity} was cancelled"));
+            return false;
+        }
+        if (result.IsCompleted)
+        {
+            Finish(new PeerClosedException($"connection closed while writing {Activity}"));
+            return false;
+        }
+        // Counted out of the queue only once flushed: bytes parked in a shut window still count
+        // against the bound, which is what makes a non-reading peer overflow.
+        var bytes = _batchBytes;
+        Interlocked.Add(ref _queuedBytes, -bytes);
+        _metrics?.OutgoingQueued(_service, -bytes);
+        return true;
+    }
+
+    private void Finish(Exception? failure)
+    {
+        Interlocked.Exchange(ref _closed, 1);
+        lock (_lock)
+        {
+            if (_finished)
+            {
+                return;
+            }
+            _finished = true;
+            _completed = true;
+            _flushing = false;
+            _pending?.Clear();
+            _taken?.Clear();
+            _failure = failure;
+        }
+        _stallTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        // Whatever never left still counted as queued in the metrics; take it back out.
+        var left = Interlocked.Exchange(ref _queuedBytes, 0);
+        if (left != 0)
+        {
+            _metrics?.OutgoingQueued(_service, -left);
+        }
+        if (Volatile.Read(ref _done) is { } done)
+        {
+            Publish(done);
+        }
+    }
+
+    private void Publish(TaskCompletionSource done)
+    {
+        var failure = _failure;
+        if (failure is null)
+        {
+            done.TrySetResult();
+        }
+        else if (failure is OperationCanceledException cancelled)
+        {
+            done.TrySetCanceled(cancelled.CancellationToken);
+        }
+        else
+        {
+            done.TrySetException(failure);
+        }
+    }
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 }

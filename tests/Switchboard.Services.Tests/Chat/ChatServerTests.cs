@@ -75,6 +75,37 @@ public sealed class ChatServerTests
     }
 
     [Fact]
+    public async Task Connections_choosing_at_different_times_each_time_out_on_their_own_deadline()
+    {
+        // The deadlines share one room timer: the later connection must not be cut early with the earlier one.
+        var timeout = TimeSpan.FromSeconds(1);
+        await using var server = await ChatTestServer.StartAsync(new ChatServerOptions { UsernameTimeout = timeout });
+        await using var first = await ChatPeer.AcceptedAsync(server.Port);
+        var firstWaiting = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(0.5));
+        await using var second = await ChatPeer.AcceptedAsync(server.Port);
+        var secondWaiting = Stopwatch.StartNew();
+        (await first.ReceiveAsync()).ShouldBe(ChatCodes.UsernameTimeout);
+        firstWaiting.Elapsed.ShouldBeGreaterThan(timeout - TimeSpan.FromMilliseconds(200));
+        (await second.ReceiveAsync()).ShouldBe(ChatCodes.UsernameTimeout);
+        secondWaiting.Elapsed.ShouldBeGreaterThan(timeout - TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public async Task A_participant_named_in_time_is_not_cut_when_its_naming_deadline_passes()
+    {
+        var timeout = TimeSpan.FromSeconds(1);
+        await using var server = await ChatTestServer.StartAsync(new ChatServerOptions { UsernameTimeout = timeout });
+        await using var alice = await server.JoinAsync("alice");
+        var joinedAt = Stopwatch.StartNew();
+        // Well past the naming deadline, alice is still in the room and can talk.
+        await Task.Delay(timeout + TimeSpan.FromSeconds(0.5));
+        await alice.SendAsync("still here");
+        (await alice.ReceiveAsync()).ShouldEndWith("alice: still here");
+        joinedAt.Elapsed.ShouldBeGreaterThan(timeout);
+    }
+
+    [Fact]
     public async Task Leaving_is_announced_to_everyone_and_frees_the_name()
     {
         await using var server = await ChatTestServer.StartAsync();

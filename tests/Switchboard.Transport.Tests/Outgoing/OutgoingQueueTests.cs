@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using Switchboard.Tests.Shared;
 using Switchboard.Transport.Framing;
@@ -104,6 +105,54 @@ public sealed class OutgoingQueueTests
         queued.ShouldBe(8000);
     }
 
+    [Fact]
+    public async Task Frames_queued_while_a_flush_waits_go_out_together_in_one_flush()
+    {
+        // A pipe that pauses after one byte: the first frame's flush waits until the reader consumes it.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1, resumeWriterThreshold: 1));
+        var counting = new FlushCountingWriter(pipe.Writer);
+        var queue = new OutgoingQueue(counting, Bound(10_000), "test", metrics: null);
+        queue.TryEnqueue("first "u8.ToArray()).ShouldBe(EnqueueResult.Queued);
+        var firstRead = await pipe.Reader.ReadAsync().AsTask().Within();
+        for (var i = 0; i < 50; i++)
+        {
+            queue.TryEnqueue(new[] { (byte)('a' + (i % 26)) }).ShouldBe(EnqueueResult.Queued);
+        }
+        var first = firstRead.Buffer.ToArray();
+        pipe.Reader.AdvanceTo(firstRead.Buffer.End);
+        var rest = ReadAllAsync(pipe.Reader);
+        queue.Complete();
+        await queue.Completion.Within();
+        await pipe.Writer.CompleteAsync();
+        var all = await rest.Within();
+        first.Concat(all).ToArray().ShouldBe("first "u8.ToArray().Concat(Enumerable.Range(0, 50).Select(i => (byte)('a' + (i % 26)))).ToArray());
+        counting.Flushes.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task An_idle_queue_is_not_scheduled_and_completes_at_once()
+    {
+        var counting = new FlushCountingWriter(new Pipe().Writer);
+        var queue = new OutgoingQueue(counting, Bound(100), "test", metrics: null);
+        queue.Complete();
+        await queue.Completion.Within();
+        counting.Flushes.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Abort_while_a_flush_waits_ends_the_queue_as_cancelled_and_drops_the_rest()
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1, resumeWriterThreshold: 1));
+        var queue = new OutgoingQueue(pipe.Writer, Bound(1000), "test", metrics: null);
+        queue.TryEnqueue(new byte[10]).ShouldBe(EnqueueResult.Queued);
+        await pipe.Reader.ReadAsync().AsTask().Within();
+        queue.TryEnqueue(new byte[10]).ShouldBe(EnqueueResult.Queued);
+        queue.Abort();
+        await Should.ThrowAsync<OperationCanceledException>(queue.Completion.Within());
+        queue.QueuedBytes.ShouldBe(0);
+        queue.TryEnqueue(new byte[1]).ShouldBe(EnqueueResult.Closed);
+    }
+
     private static async Task<byte[]> ReadAllAsync(PipeReader reader)
     {
         var all = new MemoryStream();
@@ -119,6 +168,30 @@ public sealed class OutgoingQueueTests
             {
                 return all.ToArray();
             }
+        }
+    }
+
+    /// <summary>Counts flushes, so a test can see how many sends the queue asked for.</summary>
+    private sealed class FlushCountingWriter(PipeWriter inner) : PipeWriter
+    {
+        private int _flushes;
+
+        public int Flushes => Volatile.Read(ref _flushes);
+
+        public override void Advance(int bytes) => inner.Advance(bytes);
+
+        public override Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
+
+        public override Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
+
+        public override void CancelPendingFlush() => inner.CancelPendingFlush();
+
+        public override void Complete(Exception? exception = null) => inner.Complete(exception);
+
+        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _flushes);
+            return inner.FlushAsync(cancellationToken);
         }
     }
 }
