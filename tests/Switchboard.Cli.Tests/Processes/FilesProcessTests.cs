@@ -49,7 +49,8 @@ public sealed class FilesProcessTests
         await using var up = SwitchboardProcess.Start("up", "--bind", "127.0.0.1",
             "--mailbox-port", mailboxPort.ToString(), "--mailbox-store", "memory",
             "--files-port", filesPort.ToString(), "--files-root", root, "--files-allow-hardlinks", "--echo-port", echoPort.ToString(),
-            "--chat-port", chatPort.ToString(), "--chat-observer-port", chatObserverPort.ToString());
+            "--chat-port", chatPort.ToString(), "--chat-observer-port", chatObserverPort.ToString(),
+            "--chat-web-port", FreePort.OnLoopback().ToString());
         await up.WaitForStderrAsync($"files listening on 127.0.0.1:{filesPort}");
 
         (await FetchAsync(filesPort, "linked.txt")).ShouldBe(Linked, up.Stderr);

@@ -70,7 +70,8 @@ public sealed class ServerProcessTests
         await using var up = SwitchboardProcess.Start("up", "--bind", "127.0.0.1",
             "--mailbox-port", mailboxPort.ToString(), "--mailbox-store", $"sqlite:{Path.Combine(dir.Path, "m.db")}",
             "--files-port", filesPort.ToString(), "--files-root", Path.Combine(dir.Path, "shared"), "--echo-port", echoPort.ToString(),
-            "--chat-port", FreePort.OnLoopback().ToString(), "--chat-observer-port", FreePort.OnLoopback().ToString());
+            "--chat-port", FreePort.OnLoopback().ToString(), "--chat-observer-port", FreePort.OnLoopback().ToString(),
+            "--chat-web-port", FreePort.OnLoopback().ToString());
         await up.WaitForStderrAsync($"echo listening on 127.0.0.1:{echoPort}");
         await up.WaitForStderrAsync($"files listening on 127.0.0.1:{filesPort}");
         await up.WaitForStderrAsync($"mailbox listening on 127.0.0.1:{mailboxPort}");
