@@ -214,8 +214,8 @@ public sealed class ClientProgram
         // The tree is dead, so the pipes reach end-of-stream; the bound guards against a descendant that escaped the kill.
         var output = Task.WhenAll(stdout, stderr);
         await Task.WhenAny(output, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
-        var outText = stdout.IsCompletedSuccessfully ? stdout.Result : "";
-        var errText = stderr.IsCompletedSuccessfully ? stderr.Result : "";
+        var outText = stdout.IsCompletedSuccessfully ? await stdout.ConfigureAwait(false) : "";
+        var errText = stderr.IsCompletedSuccessfully ? await stderr.ConfigureAwait(false) : "";
         ct.ThrowIfCancellationRequested();
         return new ClientRun(timedOut ? null : process.ExitCode, outText, errText, timedOut, elapsed);
     }

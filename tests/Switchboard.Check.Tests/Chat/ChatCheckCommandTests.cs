@@ -1,6 +1,5 @@
 using System.Net;
-using Switchboard.Cli.Infrastructure;
-using Switchboard.Cli.Terminal;
+using Switchboard.Check.Tests.Cli;
 using Switchboard.Services.Chat;
 
 namespace Switchboard.Check.Tests.Chat;
@@ -8,13 +7,7 @@ namespace Switchboard.Check.Tests.Chat;
 /// <summary><c>switchboard check chat server</c> on the command line.</summary>
 public sealed class ChatCheckCommandTests
 {
-    private static async Task<(int Code, string Out, string Error)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await CliApp.RunAsync(args, new ConsoleStreams(new StringReader(""), output, error), CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Out, string Error)> RunAsync(params string[] args) => CheckCli.RunAsync(args);
 
     [Fact]
     public async Task Check_chat_server_runs_the_chat_cases_against_a_running_server()

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using System.Xml.Linq;
-using Switchboard.Cli.Infrastructure;
-using Switchboard.Cli.Terminal;
 using Switchboard.Services.Mailbox;
 using Switchboard.Tests.Shared;
 
@@ -10,13 +8,7 @@ namespace Switchboard.Check.Tests.Cli;
 /// <summary><c>switchboard check</c> on the command line: exit codes, selection, formats.</summary>
 public sealed class CheckCommandTests
 {
-    private static async Task<(int Code, string Out, string Error)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await CliApp.RunAsync(args, new ConsoleStreams(new StringReader(""), output, error), CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Out, string Error)> RunAsync(params string[] args) => CheckCli.RunAsync(args);
 
     [Fact]
     public async Task Exit_0_and_a_table_with_a_summary_when_every_selected_case_passes()

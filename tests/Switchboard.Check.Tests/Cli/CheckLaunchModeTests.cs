@@ -1,18 +1,10 @@
-using Switchboard.Cli.Infrastructure;
-using Switchboard.Cli.Terminal;
 
 namespace Switchboard.Check.Tests.Cli;
 
 /// <summary><c>switchboard check SERVICE server -- COMMAND</c>: the checker launches the server under test itself.</summary>
 public sealed class CheckLaunchModeTests
 {
-    private static async Task<(int Code, string Out, string Error)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await CliApp.RunAsync(args, new ConsoleStreams(new StringReader(""), output, error), CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Out, string Error)> RunAsync(params string[] args) => CheckCli.RunAsync(args);
 
     [Fact]
     public async Task A_launched_server_is_checked_and_a_failing_case_exits_1_with_the_bytes_in_its_reason()
