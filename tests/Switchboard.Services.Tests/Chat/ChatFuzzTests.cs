@@ -69,7 +69,7 @@ public sealed class ChatFuzzTests(ITestOutputHelper output)
         await draining;
     }
 
-    private static bool IsInternalError(string line) =>
+    internal static bool IsInternalError(string line) =>
         line.Contains("internal error", StringComparison.Ordinal) || line.StartsWith("Error", StringComparison.Ordinal) || line.StartsWith("Critical", StringComparison.Ordinal);
 
     /// <summary>Reads and drops whatever the anchor is sent, so it is never cut off as a slow reader.</summary>

@@ -206,8 +206,9 @@ internal sealed class WebSocketConnection : ConnectionContext, IConnectionLifeti
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
-            // Gone or aborted: the handler's next write fails, and its reading side ends too.
-            await reader.CompleteAsync(e).ConfigureAwait(false);
+            // Gone or aborted: the handler's next write fails as a lost connection (a raw WebSocketException would
+            // reach it as an unexpected error), and its reading side ends too.
+            await reader.CompleteAsync(new ConnectionResetException("the browser's connection ended while frames were being sent", e)).ConfigureAwait(false);
         }
     }
 
