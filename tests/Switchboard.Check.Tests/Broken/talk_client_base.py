@@ -40,7 +40,10 @@ def talk(no_lock_step=False, ignores_close=False, crash_on_error=False, single_r
             answered = threading.Semaphore(0)
             def printer():
                 while True:
-                    line = receive()
+                    try:
+                        line = receive()
+                    except OSError:
+                        return  # the main thread closed the socket on its way out: not this client's intended bug
                     if line is None:
                         return
                     print(line.decode("utf-8", "replace"), flush=True)
