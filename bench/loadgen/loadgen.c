@@ -1,8 +1,9 @@
 /* loadgen: the one load generator used for both sides of every benchmark pair.
  *
- * Single-threaded, epoll, non-blocking sockets, so that the figure it reports for a server is the
- * server's and not this program's: it also reports its own CPU time, and bench/run checks it against
- * the C null servers (nullserver.c) to show it can drive far more than any figure it reports.
+ * epoll, non-blocking sockets, one event loop per thread (-t; one thread by default), so that the
+ * figure it reports for a server is the server's and not this program's: it also reports its own CPU
+ * time and the server's, and bench/run checks both (and the C null servers, nullserver.c) to say which
+ * side limits each figure.
  *
  * usage: loadgen MODE HOST PORT [options]
  *   modes: echo, redis-ping, mailbox-create, mailbox-read, files, http, chat-fanout, redis-fanout, idle
@@ -22,12 +23,20 @@
  *               (server_cpu_share, all threads); idle: the first one's VmRSS is read before and after
  *   -H SEC      idle: how long to hold before reading VmRSS (default 2)
  *   -S SEC      fan-out and idle: how long joining / connecting may take before giving up (default 60)
+ *   -t N        threads, each its own epoll loop over its share of the connections (echo, redis-ping,
+ *               mailbox-*; the other modes run one thread). With at least N CPUs in the affinity
+ *               mask, thread i is pinned to the i-th of them.
  *   --inline    redis-ping: send the inline "PING\r\n" instead of the RESP array
+ *   --copy      files, http: copy the body into a buffer (default: MSG_TRUNC, counted and discarded
+ *               in the kernel, so the sink costs the generator no copy)
  *
  * Output: one line of key=value pairs on stdout, e.g.
  *   mode=echo conns=1 depth=1 secs=3.000 ops=60000 ops_s=20000 p50_us=45 p99_us=80 bytes_s=160000
- *   cpu_s=0.9 cpu_share=0.30 errors=0
- * cpu_share is this program's CPU seconds per wall second (1.0 = one core).
+ *   cpu_s=0.9 cpu_share=0.30 server_cpu_share=0.95 threads=1 cpus=1 errors=0
+ * cpu_share is this program's CPU seconds per wall second (1.0 = one core), all threads; cpus is the
+ * number of CPUs it was allowed to run on; loadgen_cpus_busy and server_cpus_busy are how busy those
+ * CPUs and the server's (its affinity) were with anyone's work, *_irq the irq + softirq part of it
+ * (0-1 of the set's time, from /proc/stat; -1 unknown).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -36,6 +45,8 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,18 +67,20 @@ static struct sockaddr_in addr, obs_addr;
 static int opt_conns = 1, opt_depth = 1, opt_size = -1, opt_users = 100, opt_receivers = 10, opt_observers = 0;
 static double opt_dur = 3, opt_warm = 1, opt_hold = 2, opt_setup = 60;
 static const char *opt_file = "big.bin", *opt_idle_proto = "echo";
-static int opt_inline = 0, opt_pid = 0, opt_pids[64], opt_npids;
+static int opt_inline = 0, opt_pid = 0, opt_pids[64], opt_npids, opt_threads = 1, opt_copy = 0;
 
-static int ep;
+/* per thread: each thread has its own epoll loop, counters and histogram, merged at the end */
+static __thread int ep;
 static uint64_t t_start, t_measure, t_end;
-static int measuring, stopping;
+static __thread int measuring, stopping;
+static __thread int c_lo, c_hi; /* this thread's connections: conns[c_lo..c_hi) */
 
 /* ---- counters and latency histogram (1 µs buckets to 100 ms, then 1 ms buckets to 100 s) ---- */
 #define HX 100000
 #define HY 100000
-static uint64_t hist_us[HX], hist_ms[HY], hist_n;
-static uint64_t ops, bytes_in, errors, warm_errors;
-static char first_error[200];
+static __thread uint64_t *hist_us, *hist_ms, hist_n;
+static __thread uint64_t ops, bytes_in, errors, warm_errors;
+static __thread char first_error[200];
 
 static uint64_t now_ns(void)
 {
@@ -220,9 +233,9 @@ static int connect_error(int fd)
 static uint8_t *echo_req;
 static size_t echo_req_len;
 
-static void queue_request(conn *c)
+static void queue_request(conn *c, uint64_t t)
 {
-    c->ts[(c->ts_head + c->inflight) % opt_depth] = now_ns();
+    c->ts[(c->ts_head + c->inflight) % opt_depth] = t;
     c->inflight++;
     wput(c, echo_req, echo_req_len);
 }
@@ -258,12 +271,13 @@ static void on_pipelined(conn *c, uint32_t events)
     }
     if (pos) consume(c, pos);
     if (r != 0) die("the server closed connection (%s)", r < 0 ? strerror(errno) : "EOF");
-    if (!stopping) for (int i = 0; i < done; i++) queue_request(c);
+    /* the replies' arrival time is the new requests' send time: one clock read per wake-up */
+    if (!stopping) for (int i = 0; i < done; i++) queue_request(c, t);
     if (flush(c) < 0) die("send: %s", strerror(errno));
 }
 
 /* ---- connection-per-request modes: mailbox-create, mailbox-read, files, http ---- */
-static uint64_t counter;
+static __thread uint64_t counter;
 
 static void start_request(conn *c);
 
@@ -334,7 +348,8 @@ static void start_request(conn *c)
     c->state = S_READING;
 }
 
-/* Sink for file bodies: the bytes are counted, never kept. */
+/* Sink for file bodies: the bytes are counted, never kept. With MSG_TRUNC the kernel discards them
+   without copying (TCP supports it), so the sink's cost is the socket's, not a memcpy of every byte. */
 static uint8_t sink[1 << 20];
 
 static void on_per_request(conn *c, uint32_t events)
@@ -383,7 +398,7 @@ static void on_per_request(conn *c, uint32_t events)
                 }
                 continue;
             }
-            ssize_t n = recv(c->fd, sink, sizeof sink, 0);
+            ssize_t n = recv(c->fd, sink, sizeof sink, opt_copy ? 0 : MSG_TRUNC);
             if (n > 0) {
                 if (measuring) bytes_in += (uint64_t)n;
                 if ((uint64_t)n > c->body_left) { finish_request(c, 0, "more bytes than announced"); return; }
@@ -720,9 +735,200 @@ static void resolve(const char *host, int port, struct sockaddr_in *out)
     freeaddrinfo(res);
 }
 
+/* Jiffies of the CPUs in a set, from /proc/stat: busy (anyone's work; steal counts as busy: time the
+   CPU was not ours), of which irq + softirq (network work, charged to no process on kernels with
+   IRQ_TIME_ACCOUNTING), and total. To tell a side starved by other processes from one that waited. */
+typedef struct { unsigned long long busy, irq, total; } jiffies;
+
+static int cpu_times(const cpu_set_t *set, jiffies *j)
+{
+    FILE *f = fopen("/proc/stat", "r");
+    if (!f) return -1;
+    char line[512];
+    j->busy = j->irq = j->total = 0;
+    int seen = 0;
+    while (fgets(line, sizeof line, f)) {
+        int cpu;
+        unsigned long long v[10] = {0};
+        if (strncmp(line, "cpu", 3) != 0 || line[3] < '0' || line[3] > '9') continue;
+        if (sscanf(line + 3, "%d %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) < 9) continue;
+        if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, set)) continue;
+        /* user nice system idle iowait irq softirq steal */
+        unsigned long long all = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
+        j->total += all;
+        j->busy += all - v[3] - v[4];
+        j->irq += v[5] + v[6];
+        seen++;
+    }
+    fclose(f);
+    return seen ? 0 : -1;
+}
+
+static cpu_set_t own_cpus, server_cpus;
+static int have_server_cpus;
+static double g_own_busy = -1, g_server_busy = -1, g_own_irq = -1, g_server_irq = -1;
+
+/* share of the set's time that was busy, and irq + softirq, between two readings */
+static void busy_share(const jiffies *a, const jiffies *b, double *busy, double *irq)
+{
+    if (b->total <= a->total) return;
+    *busy = (double)(b->busy - a->busy) / (double)(b->total - a->total);
+    *irq = (double)(b->irq - a->irq) / (double)(b->total - a->total);
+}
+
+/* ---- the event loop: one per thread ---- */
+typedef struct worker {
+    int id, lo, hi, cpu;
+    pthread_t th;
+    /* a finished thread's counts, merged by main */
+    uint64_t *hist_us, *hist_ms, hist_n, ops, bytes_in, errors;
+    char first_error[200];
+} worker;
+
+static long rss_before;
+static double g_wall, g_cpu, g_srv_share = -1; /* measured by thread 0 over the measured window */
+
+static void set_timing(uint64_t t)
+{
+    t_start = t;
+    t_measure = t + (uint64_t)(opt_warm * 1e9);
+    t_end = t_measure + (uint64_t)((mode == M_IDLE ? opt_hold : opt_dur) * 1e9);
+}
+
+/* The first requests of this thread's connections (the closed loop keeps them going from then on). */
+static void kick_off(void)
+{
+    if (mode == M_ECHO || mode == M_REDIS_PING) {
+        uint64_t t = now_ns();
+        for (int i = c_lo; i < c_hi; i++) {
+            for (int k = 0; k < opt_depth; k++) queue_request(&conns[i], t);
+            conns[i].ev = 0;
+            if (flush(&conns[i]) < 0) die("send: %s", strerror(errno));
+        }
+    } else if (mode == M_MB_CREATE || mode == M_MB_READ || mode == M_FILES || mode == M_HTTP) {
+        for (int i = c_lo; i < c_hi; i++) start_request(&conns[i]);
+    } else if (mode == M_CHAT || mode == M_REDIS_FAN) fan_send_more();
+}
+
+static void dispatch(conn *c, uint32_t events)
+{
+    switch (mode) {
+    case M_ECHO: case M_REDIS_PING: on_pipelined(c, events); break;
+    case M_CHAT: case M_REDIS_FAN: on_fanout(c, events); break;
+    case M_IDLE: on_idle(c, events); break;
+    default: on_per_request(c, events); break;
+    }
+}
+
+static void worker_run(worker *w)
+{
+    c_lo = w->lo;
+    c_hi = w->hi;
+    if (w->cpu >= 0) {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(w->cpu, &one);
+        if (sched_setaffinity(0, sizeof one, &one) < 0) die("sched_setaffinity: %s", strerror(errno));
+    }
+    /* t_end is set before any thread starts when there is nothing to set up (every multi-threaded mode) */
+    int started = t_end != 0;
+    if (started) kick_off();
+    double cpu0 = 0, srv_cpu0 = -1;
+    uint64_t wall0 = 0;
+    jiffies own0, srv0, j1;
+    int own_ok = 0, srv_ok = 0;
+    struct epoll_event evs[1024];
+    for (;;) {
+        uint64_t t = now_ns();
+        if (!started) {
+            int ready = 1;
+            if ((mode == M_CHAT || mode == M_REDIS_FAN) && !fan_running) ready = 0;
+            if (mode == M_IDLE && idle_settled < nconns) ready = 0;
+            if (!ready && (double)(t - t_start) / 1e9 > opt_setup) {
+                fprintf(stderr, "loadgen: setup not finished after %.0f s (%d joined/settled of %d)\n", opt_setup, mode == M_IDLE ? idle_settled : fan_joined, nconns);
+                exit(2);
+            }
+            if (ready) {
+                started = 1;
+                set_timing(t);
+                kick_off();
+            }
+        }
+        if (started && !measuring && t >= t_measure) {
+            measuring = 1;
+            if (w->id == 0) {
+                cpu0 = cpu_seconds();
+                if (opt_pid) srv_cpu0 = proc_cpu_seconds();
+                wall0 = t;
+                fan_delivered0 = fan_delivered;
+                own_ok = cpu_times(&own_cpus, &own0) == 0;
+                srv_ok = have_server_cpus && cpu_times(&server_cpus, &srv0) == 0;
+            }
+        }
+        if (started && measuring && t >= t_end) break;
+        int n = epoll_wait(ep, evs, 1024, 50);
+        if (n < 0 && errno != EINTR) die("epoll_wait: %s", strerror(errno));
+        for (int i = 0; i < n; i++) dispatch(evs[i].data.ptr, evs[i].events);
+        /* a request that could not even open a socket is retried here, not in a tight loop */
+        if (started && (mode == M_MB_CREATE || mode == M_MB_READ || mode == M_FILES || mode == M_HTTP))
+            for (int i = c_lo; i < c_hi; i++) if (conns[i].state == S_DONE && conns[i].fd < 0) start_request(&conns[i]);
+    }
+    if (w->id == 0) {
+        /* the whole process's CPU (every thread's) over thread 0's window; the others end within a
+           loop turn of it */
+        g_wall = (double)(now_ns() - wall0) / 1e9;
+        g_cpu = cpu_seconds() - cpu0;
+        if (opt_pid && srv_cpu0 >= 0) { double s1 = proc_cpu_seconds(); if (s1 >= 0) g_srv_share = (s1 - srv_cpu0) / g_wall; }
+        if (own_ok && cpu_times(&own_cpus, &j1) == 0) busy_share(&own0, &j1, &g_own_busy, &g_own_irq);
+        if (srv_ok && cpu_times(&server_cpus, &j1) == 0) busy_share(&srv0, &j1, &g_server_busy, &g_server_irq);
+    }
+    stopping = 1;
+    measuring = 0;
+    /* let requests in flight finish (up to 2 s) so the server sees clean exchanges, not aborts
+       (closing with unread replies would reset the connection) */
+    if (mode == M_ECHO || mode == M_REDIS_PING) {
+        uint64_t limit = now_ns() + 2000000000ull;
+        for (;;) {
+            int busy = 0;
+            for (int i = c_lo; i < c_hi; i++) if (conns[i].inflight) busy = 1;
+            if (!busy || now_ns() > limit) break;
+            int n = epoll_wait(ep, evs, 1024, 50);
+            for (int i = 0; i < n; i++) on_pipelined(evs[i].data.ptr, evs[i].events);
+        }
+        for (int i = c_lo; i < c_hi; i++) close(conns[i].fd);
+    }
+    if (mode == M_MB_CREATE || mode == M_MB_READ || mode == M_FILES || mode == M_HTTP) {
+        uint64_t limit = now_ns() + 2000000000ull;
+        for (;;) {
+            int busy = 0;
+            for (int i = c_lo; i < c_hi; i++) if (conns[i].fd >= 0) busy = 1;
+            if (!busy || now_ns() > limit) break;
+            int n = epoll_wait(ep, evs, 1024, 50);
+            for (int i = 0; i < n; i++) on_per_request(evs[i].data.ptr, evs[i].events);
+        }
+    }
+    w->hist_us = hist_us;
+    w->hist_ms = hist_ms;
+    w->hist_n = hist_n;
+    w->ops = ops;
+    w->bytes_in = bytes_in;
+    w->errors = errors;
+    memcpy(w->first_error, first_error, sizeof first_error);
+}
+
+static void *worker_main(void *arg)
+{
+    ep = epoll_create1(0);
+    hist_us = calloc(HX, sizeof *hist_us);
+    hist_ms = calloc(HY, sizeof *hist_ms);
+    if (ep < 0 || !hist_us || !hist_ms) die("worker: %s", strerror(errno));
+    worker_run(arg);
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 4) die("%s", "usage: loadgen MODE HOST PORT [-c N] [-p N] [-d SEC] [-w SEC] [-s N] [-u N] [-f NAME] [-r N] [-o N] [-P PORT] [-x PROTO] [-k PID] [-H SEC] [--inline]");
+    if (argc < 4) die("%s", "usage: loadgen MODE HOST PORT [-c N] [-p N] [-d SEC] [-w SEC] [-s N] [-u N] [-f NAME] [-r N] [-o N] [-P PORT] [-x PROTO] [-k PID] [-H SEC] [-t N] [--inline] [--copy]");
     mode_name = argv[1];
     const char *names[] = {"echo", "redis-ping", "mailbox-create", "mailbox-read", "files", "http", "chat-fanout", "redis-fanout", "idle"};
     int found = -1;
@@ -733,6 +939,7 @@ int main(int argc, char **argv)
     for (int i = 4; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--inline")) { opt_inline = 1; continue; }
+        if (!strcmp(a, "--copy")) { opt_copy = 1; continue; }
         if (i + 1 >= argc) die("%s needs a value", a);
         const char *v = argv[++i];
         if (!strcmp(a, "-c")) opt_conns = atoi(v);
@@ -754,9 +961,10 @@ int main(int argc, char **argv)
         }
         else if (!strcmp(a, "-H")) opt_hold = atof(v);
         else if (!strcmp(a, "-S")) opt_setup = atof(v);
+        else if (!strcmp(a, "-t")) opt_threads = atoi(v);
         else die("unknown option %s", a);
     }
-    if (opt_conns < 1 || opt_depth < 1 || opt_users < 1) die("%s", "-c, -p and -u must be at least 1");
+    if (opt_conns < 1 || opt_depth < 1 || opt_users < 1 || opt_threads < 1) die("%s", "-c, -p, -u and -t must be at least 1");
     signal(SIGPIPE, SIG_IGN);
     struct rlimit rl;
     getrlimit(RLIMIT_NOFILE, &rl);
@@ -765,6 +973,8 @@ int main(int argc, char **argv)
     resolve(argv[2], port, &addr);
     resolve(argv[2], obs_port, &obs_addr);
     ep = epoll_create1(0);
+    hist_us = calloc(HX, sizeof *hist_us);
+    hist_ms = calloc(HY, sizeof *hist_ms);
 
     if (mode == M_ECHO) {
         if (opt_size < 0) opt_size = 14; /* reply "PONG": 4 bytes, like Redis' "+PONG\r\n" is 7 */
@@ -790,7 +1000,6 @@ int main(int argc, char **argv)
     conns = calloc((size_t)nconns, sizeof *conns);
     for (int i = 0; i < nconns; i++) { conns[i].idx = i; conns[i].fd = -1; }
 
-    long rss_before = 0;
     if (mode == M_IDLE) {
         if (opt_pid) rss_before = rss_kib(opt_pid);
         idle_next = nconns < 256 ? nconns : 256;
@@ -811,97 +1020,45 @@ int main(int argc, char **argv)
         fan_sender = mode == M_CHAT ? &conns[0] : &conns[nconns - 1];
     }
 
+    /* threads: only where connections are independent of each other (fan-out shares one sender and
+       one delivery count, idle one setup); never more threads than connections */
+    if (!(mode == M_ECHO || mode == M_REDIS_PING || mode == M_MB_CREATE || mode == M_MB_READ)) opt_threads = 1;
+    if (opt_threads > nconns) opt_threads = nconns;
+    int allowed[CPU_SETSIZE], nallowed = 0;
+    if (sched_getaffinity(0, sizeof own_cpus, &own_cpus) == 0)
+        for (int i = 0; i < CPU_SETSIZE; i++) if (CPU_ISSET(i, &own_cpus)) allowed[nallowed++] = i;
+    have_server_cpus = opt_pid && sched_getaffinity(opt_pid, sizeof server_cpus, &server_cpus) == 0;
+    worker *ws = calloc((size_t)opt_threads, sizeof *ws);
+    for (int i = 0; i < opt_threads; i++) {
+        ws[i].id = i;
+        ws[i].lo = (int)((long)nconns * i / opt_threads);
+        ws[i].hi = (int)((long)nconns * (i + 1) / opt_threads);
+        /* one thread per CPU when there are enough: no two loops fight for one core */
+        ws[i].cpu = opt_threads > 1 && nallowed >= opt_threads ? allowed[i] : -1;
+    }
     t_start = now_ns();
-    double setup_deadline = opt_setup;
-    int started = 0;
-    double cpu0 = 0, srv_cpu0 = -1;
-    uint64_t wall0 = 0;
-    struct epoll_event evs[512];
-    for (;;) {
-        uint64_t t = now_ns();
-        if (!started) {
-            int ready = 1;
-            if ((mode == M_CHAT || mode == M_REDIS_FAN) && !fan_running) ready = 0;
-            if (mode == M_IDLE && idle_settled < nconns) ready = 0;
-            if (!ready && (double)(t - t_start) / 1e9 > setup_deadline) {
-                fprintf(stderr, "loadgen: setup not finished after %.0f s (%d joined/settled of %d)\n", setup_deadline, mode == M_IDLE ? idle_settled : fan_joined, nconns);
-                exit(2);
-            }
-            if (ready) {
-                started = 1;
-                t_start = t;
-                t_measure = t + (uint64_t)(opt_warm * 1e9);
-                t_end = t_measure + (uint64_t)((mode == M_IDLE ? opt_hold : opt_dur) * 1e9);
-                if (mode == M_ECHO || mode == M_REDIS_PING) {
-                    for (int i = 0; i < nconns; i++) {
-                        for (int k = 0; k < opt_depth; k++) queue_request(&conns[i]);
-                        conns[i].ev = 0;
-                        if (flush(&conns[i]) < 0) die("send: %s", strerror(errno));
-                    }
-                } else if (mode == M_MB_CREATE || mode == M_MB_READ || mode == M_FILES || mode == M_HTTP) {
-                    for (int i = 0; i < nconns; i++) start_request(&conns[i]);
-                } else if (mode == M_CHAT || mode == M_REDIS_FAN) fan_send_more();
-            }
-        }
-        if (started && !measuring && t >= t_measure) {
-            measuring = 1;
-            cpu0 = cpu_seconds();
-            if (opt_pid) srv_cpu0 = proc_cpu_seconds();
-            wall0 = t;
-            fan_delivered0 = fan_delivered;
-        }
-        if (started && measuring && t >= t_end) break;
-        int timeout = 50;
-        int n = epoll_wait(ep, evs, 512, timeout);
-        if (n < 0 && errno != EINTR) die("epoll_wait: %s", strerror(errno));
-        for (int i = 0; i < n; i++) {
-            conn *c = evs[i].data.ptr;
-            switch (mode) {
-            case M_ECHO: case M_REDIS_PING: on_pipelined(c, evs[i].events); break;
-            case M_CHAT: case M_REDIS_FAN: on_fanout(c, evs[i].events); break;
-            case M_IDLE: on_idle(c, evs[i].events); break;
-            default: on_per_request(c, evs[i].events); break;
-            }
-        }
-        /* a request that could not even open a socket is retried here, not in a tight loop */
-        if (started && (mode == M_MB_CREATE || mode == M_MB_READ || mode == M_FILES || mode == M_HTTP))
-            for (int i = 0; i < nconns; i++) if (conns[i].state == S_DONE && conns[i].fd < 0) start_request(&conns[i]);
+    if (mode == M_ECHO || mode == M_REDIS_PING || mode == M_MB_CREATE || mode == M_MB_READ || mode == M_FILES || mode == M_HTTP)
+        set_timing(t_start); /* nothing to set up: every thread measures the same window */
+    for (int i = 1; i < opt_threads; i++)
+        if (pthread_create(&ws[i].th, NULL, worker_main, &ws[i]) != 0) die("pthread_create: %s", strerror(errno));
+    worker_run(&ws[0]);
+    for (int i = 1; i < opt_threads; i++) pthread_join(ws[i].th, NULL);
+    /* merge every thread's counts into this (thread 0's) histogram and counters */
+    for (int i = 1; i < opt_threads; i++) {
+        for (int k = 0; k < HX; k++) hist_us[k] += ws[i].hist_us[k];
+        for (int k = 0; k < HY; k++) hist_ms[k] += ws[i].hist_ms[k];
+        hist_n += ws[i].hist_n;
+        ops += ws[i].ops;
+        bytes_in += ws[i].bytes_in;
+        errors += ws[i].errors;
+        if (!first_error[0] && ws[i].first_error[0]) memcpy(first_error, ws[i].first_error, sizeof first_error);
     }
-    double wall = (double)(now_ns() - wall0) / 1e9;
-    double cpu = cpu_seconds() - cpu0;
-    stopping = 1;
-    measuring = 0;
-    double srv_share = -1;
-    if (opt_pid && srv_cpu0 >= 0) { double s1 = proc_cpu_seconds(); if (s1 >= 0) srv_share = (s1 - srv_cpu0) / wall; }
-    /* let requests in flight finish (up to 2 s) so the server sees clean exchanges, not aborts
-       (closing with unread replies would reset the connection) */
-    if (mode == M_ECHO || mode == M_REDIS_PING) {
-        uint64_t limit = now_ns() + 2000000000ull;
-        for (;;) {
-            int busy = 0;
-            for (int i = 0; i < nconns; i++) if (conns[i].inflight) busy = 1;
-            if (!busy || now_ns() > limit) break;
-            int n = epoll_wait(ep, evs, 512, 50);
-            for (int i = 0; i < n; i++) on_pipelined(evs[i].data.ptr, evs[i].events);
-        }
-        for (int i = 0; i < nconns; i++) close(conns[i].fd);
-    }
-    /* let requests in flight finish (up to 2 s) so the server sees clean exchanges, not aborts */
-    if (mode == M_MB_CREATE || mode == M_MB_READ || mode == M_FILES || mode == M_HTTP) {
-        uint64_t limit = now_ns() + 2000000000ull;
-        for (;;) {
-            int busy = 0;
-            for (int i = 0; i < nconns; i++) if (conns[i].fd >= 0) busy = 1;
-            if (!busy || now_ns() > limit) break;
-            int n = epoll_wait(ep, evs, 512, 50);
-            for (int i = 0; i < n; i++) on_per_request(evs[i].data.ptr, evs[i].events);
-        }
-    }
+    double wall = g_wall, cpu = g_cpu;
     if (mode == M_IDLE) {
         long rss_after = opt_pid ? rss_kib(opt_pid) : -1;
-        printf("mode=idle proto=%s conns=%d server_pid=%d rss_before_kib=%ld rss_after_kib=%ld per_conn_bytes=%.0f cpu_share=%.3f errors=0\n",
+        printf("mode=idle proto=%s conns=%d server_pid=%d rss_before_kib=%ld rss_after_kib=%ld per_conn_bytes=%.0f cpu_share=%.3f threads=1 cpus=%d errors=0\n",
                opt_idle_proto, nconns, opt_pid, rss_before, rss_after,
-               opt_pid ? (double)(rss_after - rss_before) * 1024.0 / nconns : 0.0, cpu / wall);
+               opt_pid ? (double)(rss_after - rss_before) * 1024.0 / nconns : 0.0, cpu / wall, nallowed);
         fflush(stdout);
         /* reset rather than close: thousands of FIN-closes would leave as many local ports in
            TIME_WAIT, and the next server of the run could not bind one of them */
@@ -910,10 +1067,10 @@ int main(int argc, char **argv)
         return 0;
     }
     if (mode == M_CHAT || mode == M_REDIS_FAN) ops = fan_delivered - fan_delivered0;
-    printf("mode=%s conns=%d depth=%d receivers=%d secs=%.3f ops=%llu ops_s=%.0f p50_us=%.0f p99_us=%.0f bytes_s=%.0f cpu_s=%.3f cpu_share=%.3f server_cpu_share=%.3f errors=%llu",
+    printf("mode=%s conns=%d depth=%d receivers=%d secs=%.3f ops=%llu ops_s=%.0f p50_us=%.0f p99_us=%.0f bytes_s=%.0f cpu_s=%.3f cpu_share=%.3f server_cpu_share=%.3f threads=%d cpus=%d loadgen_cpus_busy=%.3f loadgen_cpus_irq=%.3f server_cpus_busy=%.3f server_cpus_irq=%.3f errors=%llu",
            mode_name, (mode == M_CHAT || mode == M_REDIS_FAN) ? nconns : opt_conns, opt_depth, fan_receivers, wall,
-           (unsigned long long)ops, (double)ops / wall, percentile(0.50), percentile(0.99), (double)bytes_in / wall, cpu, cpu / wall, srv_share,
-           (unsigned long long)errors);
+           (unsigned long long)ops, (double)ops / wall, percentile(0.50), percentile(0.99), (double)bytes_in / wall, cpu, cpu / wall, g_srv_share,
+           opt_threads, nallowed, g_own_busy, g_own_irq, g_server_busy, g_server_irq, (unsigned long long)errors);
     if (errors) printf(" first_error=\"%s\"", first_error);
     printf("\n");
     return 0;
