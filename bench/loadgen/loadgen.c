@@ -24,7 +24,7 @@
  *   -H SEC      idle: how long to hold before reading VmRSS (default 2)
  *   -S SEC      fan-out and idle: how long joining / connecting may take before giving up (default 60)
  *   -t N        threads, each its own epoll loop over its share of the connections (echo, redis-ping,
- *               mailbox-*; the other modes run one thread). With at least N CPUs in the affinity
+ *               mailbox-*, fan-out: thread 0 also sends; files, http and idle run one thread). With at least N CPUs in the affinity
  *               mask, thread i is pinned to the i-th of them.
  *   --inline    redis-ping: send the inline "PING\r\n" instead of the RESP array
  *   --copy      files, http: copy the body into a buffer (default: MSG_TRUNC, counted and discarded
@@ -53,6 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -441,8 +442,14 @@ static void on_per_request(conn *c, uint32_t events)
 /* ---- fan-out: chat (participants + observers) and redis (SUBSCRIBE + one PUBLISH connection) ---- */
 enum { R_RECEIVER, R_OBSERVER, R_PUBLISHER };
 static int fan_receivers, fan_joined, fan_running;
-static uint64_t fan_sent, fan_delivered, fan_delivered0;
+static uint64_t fan_sent, fan_delivered, fan_delivered0; /* fan_delivered: atomic, every thread adds */
 static conn *fan_sender; /* chat: participant 0 sends; redis: the PUBLISH connection */
+/* With threads, thread 0 owns the sender and a share of the receivers, the other threads the rest;
+   a thread whose deliveries complete a message wakes thread 0 through this eventfd to send more. */
+static __thread int w_id;
+static __thread uint64_t fan_local; /* this thread's deliveries not yet added to fan_delivered */
+static int fan_wake_fd = -1;
+static int fan_wake_tag; /* its epoll data.ptr */
 static char fan_pad[1001];
 static int fan_next, fan_pending;
 
@@ -464,7 +471,7 @@ static void fan_send_more(void)
 {
     if (!fan_running || stopping) return;
     /* closed loop: at most opt_depth messages not yet delivered to every receiver */
-    while (fan_sent - fan_delivered / (uint64_t)fan_receivers < (uint64_t)opt_depth) {
+    while (fan_sent - __atomic_load_n(&fan_delivered, __ATOMIC_RELAXED) / (uint64_t)fan_receivers < (uint64_t)opt_depth) {
         char text[1100];
         int n = snprintf(text, sizeof text, "t%llu %s", (unsigned long long)now_ns(), fan_pad);
         uint8_t hdr[64];
@@ -497,7 +504,19 @@ static void fan_delivery(const uint8_t *text, size_t len, uint64_t t)
     if (len < 2 || text[0] != 't') return;
     uint64_t sent = parse_u64(text + 1, len - 1);
     if (sent >= t_measure && measuring) record(sent, t);
-    fan_delivered++;
+    fan_local++;
+}
+
+/* One atomic add per batch of deliveries (a recv's worth), not one per delivery. */
+static void fan_flush_local(void)
+{
+    if (!fan_local) return;
+    uint64_t before = __atomic_fetch_add(&fan_delivered, fan_local, __ATOMIC_RELAXED), after = before + fan_local;
+    fan_local = 0;
+    if (w_id != 0 && fan_wake_fd >= 0 && after / (uint64_t)fan_receivers != before / (uint64_t)fan_receivers) {
+        uint64_t one = 1;
+        if (write(fan_wake_fd, &one, sizeof one) < 0 && errno != EAGAIN) die("eventfd: %s", strerror(errno));
+    }
 }
 
 static void send_frame(conn *c, const char *s)
@@ -643,7 +662,8 @@ static void on_fanout(conn *c, uint32_t events)
     }
     if (pos) consume(c, pos);
     if (r != 0 && !stopping) die("the server closed a fan-out connection (%s)", r < 0 ? strerror(errno) : "EOF");
-    fan_send_more();
+    fan_flush_local();
+    if (w_id == 0) fan_send_more();
 }
 
 /* ---- idle: hold many connections, read the server's VmRSS ---- */
@@ -826,11 +846,39 @@ static void kick_off(void)
         }
     } else if (mode == M_MB_CREATE || mode == M_MB_READ || mode == M_FILES || mode == M_HTTP) {
         for (int i = c_lo; i < c_hi; i++) start_request(&conns[i]);
-    } else if (mode == M_CHAT || mode == M_REDIS_FAN) fan_send_more();
+    } else if (mode == M_CHAT || mode == M_REDIS_FAN) {
+        if (w_id == 0) fan_send_more();
+        /* receivers handed over by thread 0: into this thread's epoll (flush registers them) */
+        else for (int i = c_lo; i < c_hi; i++) { conns[i].ev = 0; if (flush(&conns[i]) < 0) die("send: %s", strerror(errno)); }
+    }
+}
+
+static worker *workers;
+static void *worker_main(void *arg);
+
+/* Fan-out with threads, once every receiver has joined (all of them in thread 0's epoll until then):
+   each other thread's share leaves thread 0's epoll, then the thread starts and takes it. */
+static void fan_hand_out(void)
+{
+    fan_wake_fd = eventfd(0, EFD_NONBLOCK);
+    if (fan_wake_fd < 0) die("eventfd: %s", strerror(errno));
+    struct epoll_event e = {.events = EPOLLIN, .data.ptr = &fan_wake_tag};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, fan_wake_fd, &e) < 0) die("epoll_ctl: %s", strerror(errno));
+    for (int t = 1; t < opt_threads; t++) {
+        for (int i = workers[t].lo; i < workers[t].hi; i++)
+            if (epoll_ctl(ep, EPOLL_CTL_DEL, conns[i].fd, NULL) < 0) die("epoll_ctl: %s", strerror(errno));
+        if (pthread_create(&workers[t].th, NULL, worker_main, &workers[t]) != 0) die("pthread_create: %s", strerror(errno));
+    }
 }
 
 static void dispatch(conn *c, uint32_t events)
 {
+    if ((void *)c == (void *)&fan_wake_tag) {
+        uint64_t n;
+        if (read(fan_wake_fd, &n, sizeof n) < 0 && errno != EAGAIN) die("eventfd: %s", strerror(errno));
+        fan_send_more();
+        return;
+    }
     switch (mode) {
     case M_ECHO: case M_REDIS_PING: on_pipelined(c, events); break;
     case M_CHAT: case M_REDIS_FAN: on_fanout(c, events); break;
@@ -841,6 +889,7 @@ static void dispatch(conn *c, uint32_t events)
 
 static void worker_run(worker *w)
 {
+    w_id = w->id;
     c_lo = w->lo;
     c_hi = w->hi;
     if (w->cpu >= 0) {
@@ -870,6 +919,7 @@ static void worker_run(worker *w)
             if (ready) {
                 started = 1;
                 set_timing(t);
+                if ((mode == M_CHAT || mode == M_REDIS_FAN) && opt_threads > 1) fan_hand_out();
                 kick_off();
             }
         }
@@ -879,7 +929,7 @@ static void worker_run(worker *w)
                 cpu0 = cpu_seconds();
                 if (opt_pid) srv_cpu0 = proc_cpu_seconds();
                 wall0 = t;
-                fan_delivered0 = fan_delivered;
+                fan_delivered0 = __atomic_load_n(&fan_delivered, __ATOMIC_RELAXED);
                 own_ok = cpu_times(&own_cpus, &own0) == 0;
                 srv_ok = have_server_cpus && cpu_times(&server_cpus, &srv0) == 0;
             }
@@ -1040,27 +1090,30 @@ int main(int argc, char **argv)
         fan_sender = mode == M_CHAT ? &conns[0] : &conns[nconns - 1];
     }
 
-    /* threads: only where connections are independent of each other (fan-out shares one sender and
-       one delivery count, idle one setup); never more threads than connections */
-    if (!(mode == M_ECHO || mode == M_REDIS_PING || mode == M_MB_CREATE || mode == M_MB_READ)) opt_threads = 1;
-    if (opt_threads > nconns) opt_threads = nconns;
+    /* threads: not for one connection (files, http) or idle's setup; never more threads than
+       connections (fan-out: than receivers besides the sender) */
+    int fan = mode == M_CHAT || mode == M_REDIS_FAN;
+    if (!(mode == M_ECHO || mode == M_REDIS_PING || mode == M_MB_CREATE || mode == M_MB_READ || fan)) opt_threads = 1;
+    int first = fan && mode == M_CHAT ? 1 : 0, count = fan ? nconns - 1 : nconns; /* fan-out: all but the sender */
+    if (opt_threads > count) opt_threads = count > 0 ? count : 1;
     int allowed[CPU_SETSIZE], nallowed = 0;
     if (sched_getaffinity(0, sizeof own_cpus, &own_cpus) == 0)
         for (int i = 0; i < CPU_SETSIZE; i++) if (CPU_ISSET(i, &own_cpus)) allowed[nallowed++] = i;
     have_server_cpus = opt_pid && sched_getaffinity(opt_pid, sizeof server_cpus, &server_cpus) == 0;
-    worker *ws = calloc((size_t)opt_threads, sizeof *ws);
+    worker *ws = workers = calloc((size_t)opt_threads, sizeof *ws);
     for (int i = 0; i < opt_threads; i++) {
         ws[i].id = i;
-        ws[i].lo = (int)((long)nconns * i / opt_threads);
-        ws[i].hi = (int)((long)nconns * (i + 1) / opt_threads);
+        ws[i].lo = first + (int)((long)count * i / opt_threads);
+        ws[i].hi = first + (int)((long)count * (i + 1) / opt_threads);
         /* one thread per CPU when there are enough: no two loops fight for one core */
         ws[i].cpu = opt_threads > 1 && nallowed >= opt_threads ? allowed[i] : -1;
     }
     t_start = now_ns();
     if (mode == M_ECHO || mode == M_REDIS_PING || mode == M_MB_CREATE || mode == M_MB_READ || mode == M_FILES || mode == M_HTTP)
         set_timing(t_start); /* nothing to set up: every thread measures the same window */
-    for (int i = 1; i < opt_threads; i++)
-        if (pthread_create(&ws[i].th, NULL, worker_main, &ws[i]) != 0) die("pthread_create: %s", strerror(errno));
+    if (!fan) /* fan-out's threads start once every receiver has joined (fan_hand_out) */
+        for (int i = 1; i < opt_threads; i++)
+            if (pthread_create(&ws[i].th, NULL, worker_main, &ws[i]) != 0) die("pthread_create: %s", strerror(errno));
     worker_run(&ws[0]);
     for (int i = 1; i < opt_threads; i++) pthread_join(ws[i].th, NULL);
     /* merge every thread's counts into this (thread 0's) histogram and counters */
@@ -1086,7 +1139,7 @@ int main(int argc, char **argv)
         for (int i = 0; i < nconns; i++) if (conns[i].fd >= 0) { setsockopt(conns[i].fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg); close(conns[i].fd); }
         return 0;
     }
-    if (mode == M_CHAT || mode == M_REDIS_FAN) ops = fan_delivered - fan_delivered0;
+    if (mode == M_CHAT || mode == M_REDIS_FAN) ops = __atomic_load_n(&fan_delivered, __ATOMIC_RELAXED) - fan_delivered0;
     printf("mode=%s conns=%d depth=%d receivers=%d secs=%.3f ops=%llu ops_s=%.0f p50_us=%.0f p99_us=%.0f bytes_s=%.0f cpu_s=%.3f cpu_share=%.3f server_cpu_share=%.3f threads=%d cpus=%d loadgen_cpus_busy=%.3f loadgen_cpus_irq=%.3f server_cpus_busy=%.3f server_cpus_irq=%.3f errors=%llu",
            mode_name, (mode == M_CHAT || mode == M_REDIS_FAN) ? nconns : opt_conns, opt_depth, fan_receivers, wall,
            (unsigned long long)ops, (double)ops / wall, percentile(0.50), percentile(0.99), (double)bytes_in / wall, cpu, cpu / wall, g_srv_share,
