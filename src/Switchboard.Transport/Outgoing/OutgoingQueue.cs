@@ -102,8 +102,12 @@ public sealed class OutgoingQueue : IAsyncDisposable, IThreadPoolWorkItem
         }
     }
 
-    /// <summary>Queues <paramref name="frame"/> without waiting. The caller must not change its bytes afterwards.</summary>
-    public EnqueueResult TryEnqueue(ReadOnlyMemory<byte> frame)
+    /// <summary>
+    /// Queues <paramref name="frame"/> without waiting. The caller must not change its bytes afterwards. When the frame
+    /// wakes the writer and <paramref name="due"/> is given, the writer is left to <paramref name="due"/> to start (with
+    /// the rest of the caller's burst) instead of being started now.
+    /// </summary>
+    public EnqueueResult TryEnqueue(ReadOnlyMemory<byte> frame, DueWriters? due = null)
     {
         if (Volatile.Read(ref _closed) != 0)
         {
@@ -132,7 +136,14 @@ public sealed class OutgoingQueue : IAsyncDisposable, IThreadPoolWorkItem
         _metrics?.OutgoingQueued(_service, size);
         if (schedule)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            if (due is null)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            }
+            else
+            {
+                due.Add(this);
+            }
         }
         return EnqueueResult.Queued;
     }
@@ -203,6 +214,9 @@ public sealed class OutgoingQueue : IAsyncDisposable, IThreadPoolWorkItem
 
     /// <summary>The writer, run on the thread pool once per burst of frames.</summary>
     void IThreadPoolWorkItem.Execute() => Drain();
+
+    /// <summary>The writer, run by <see cref="DueWriters"/> for a queue it was left to start.</summary>
+    internal void RunWriter() => Drain();
 
     private void Drain()
     {
