@@ -46,7 +46,7 @@ public sealed class DueWriters
             _spare = null;
         }
         // Copied out so the list can take the next burst while these writers run.
-        var queues = taken.ToArray();
+        OutgoingQueue?[] queues = taken.ToArray();
         taken.Clear();
         lock (_lock)
         {
@@ -59,15 +59,47 @@ public sealed class DueWriters
         }
     }
 
-    /// <summary>Runs the writers of queues[start..end) one after the other; none of them waits.</summary>
-    private sealed class Run(OutgoingQueue[] queues, int start, int end) : IThreadPoolWorkItem
+    /// <summary>
+    /// Runs the writers of queues[start..end) in turns, one send each per round, until every one is idle (or waits on
+    /// its peer, when it resumes by itself): a queue that got more frames during its send gets them in its next turn,
+    /// together with whatever arrives while the others take theirs, rather than in a send of its own straight away.
+    /// </summary>
+    private sealed class Run(OutgoingQueue?[] queues, int start, int end) : IThreadPoolWorkItem
     {
+        // Rounds one work item runs before it goes to the back of the thread pool's queue: a slice whose receivers keep
+        // getting frames must not hold a pool thread for ever.
+        private const int MostRounds = 8;
+
         public void Execute()
         {
-            for (var i = start; i < end; i++)
+            bool again;
+            var rounds = 0;
+            do
             {
-                queues[i].RunWriter();
+                if (++rounds > MostRounds)
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                    return;
+                }
+                again = false;
+                for (var i = start; i < end; i++)
+                {
+                    if (queues[i] is not { } queue)
+                    {
+                        continue;
+                    }
+                    if (queue.RunWriterOnce())
+                    {
+                        again = true;
+                    }
+                    else
+                    {
+                        // Not ours any more: the next frame it is given schedules it afresh.
+                        queues[i] = null;
+                    }
+                }
             }
+            while (again);
         }
     }
 }
