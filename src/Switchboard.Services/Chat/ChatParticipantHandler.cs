@@ -12,6 +12,9 @@ namespace Switchboard.Services.Chat;
 internal sealed class ChatParticipantHandler(ChatRoom room, ILoggerFactory logs, SwitchboardMetrics metrics, ChatMetrics chatMetrics)
     : ChatConnectionHandler(room, ChatMemberKind.Participant, logs, metrics)
 {
+    // A sender that never runs out of input still lets its receivers' writers run this often.
+    private const int MostMessagesHeld = 64;
+
     protected override async Task ConverseAsync(ChatMember member, PipeReader input, CancellationToken stop)
     {
         while (true)
@@ -33,14 +36,30 @@ internal sealed class ChatParticipantHandler(ChatRoom room, ILoggerFactory logs,
         // Made only once named: a participant still choosing a name holds no limiter.
         var limit = Options.RateBurst == 0 ? null : new MessageRateLimit(Options.RateBurst, Options.RatePerSecond);
         using var gap = new GapTimer(Options.Limits.GapTimeout, stop);
-        while (true)
+        var held = 0;
+        try
         {
-            var frame = await input.TryReadFrameAsync(ChatFrameCodec.FromClients, gap, ChatWire.RecordName, idleUntilFirstByte: true).ConfigureAwait(false);
-            if (frame.IsClosed)
+            while (true)
             {
-                return;
+                var read = input.TryReadFrameAsync(ChatFrameCodec.FromClients, gap, ChatWire.RecordName, idleUntilFirstByte: true);
+                if (!read.IsCompleted || ++held >= MostMessagesHeld)
+                {
+                    // This read is used up (or a flood is still coming): what its messages queued goes out now, one
+                    // send per receiver for the lot.
+                    held = 0;
+                    Room.StartDueWriters();
+                }
+                var frame = await read.ConfigureAwait(false);
+                if (frame.IsClosed)
+                {
+                    return;
+                }
+                OnMessage(member, limit, frame.Frame);
             }
-            OnMessage(member, limit, frame.Frame);
+        }
+        finally
+        {
+            Room.StartDueWriters();
         }
     }
 

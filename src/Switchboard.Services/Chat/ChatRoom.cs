@@ -44,6 +44,10 @@ public sealed class ChatRoom : IDisposable
     private readonly List<ChatMember> _audience = [];
     private readonly List<string> _joinOrder = [];
 
+    // Writers woken by participants' messages, started once the sender's read is used up (StartDueWriters): a burst
+    // of messages then reaches each receiver in one send.
+    private readonly DueWriters _due = new();
+
     // Made once: a method group would allocate a delegate on every broadcast.
     private readonly Action<ChatMember> _slowReader;
     private int _participantsConnected;
@@ -181,13 +185,16 @@ public sealed class ChatRoom : IDisposable
         return PairingOutcome.Accepted;
     }
 
-    /// <summary>A public message: to every active participant and paired observer.</summary>
+    /// <summary>
+    /// A public message: to every active participant and paired observer. Like <see cref="Private"/> and
+    /// <see cref="Reply"/>, the receivers' writers wait for <see cref="StartDueWriters"/>.
+    /// </summary>
     internal void Public(ChatMember sender, string text)
     {
         var frame = ChatFrameCodec.Encode(ChatLines.Public(sender.Name!, text));
         lock (_gate)
         {
-            BroadcastLocked(frame);
+            BroadcastLocked(frame, _due);
         }
         _metrics.MessageIn("public");
     }
@@ -199,15 +206,15 @@ public sealed class ChatRoom : IDisposable
         {
             if (!_active.TryGetValue(recipientName, out var recipient))
             {
-                ReplyLocked(sender, ChatFrameCodec.Encode(ChatLines.UnknownRecipient(recipientName)));
+                ReplyLocked(sender, ChatFrameCodec.Encode(ChatLines.UnknownRecipient(recipientName)), _due);
                 _metrics.Dropped("unknown-recipient");
                 return;
             }
             var frame = ChatFrameCodec.Encode(ChatLines.Private(sender.Name!, text));
-            ReplyLocked(recipient, frame);
+            ReplyLocked(recipient, frame, _due);
             if (!ReferenceEquals(recipient, sender))
             {
-                ReplyLocked(sender, frame);
+                ReplyLocked(sender, frame, _due);
             }
         }
         _metrics.MessageIn("private");
@@ -219,9 +226,16 @@ public sealed class ChatRoom : IDisposable
         var frame = ChatFrameCodec.Encode(line);
         lock (_gate)
         {
-            ReplyLocked(participant, frame);
+            ReplyLocked(participant, frame, _due);
         }
     }
+
+    /// <summary>
+    /// Starts the writers that <see cref="Public"/>, <see cref="Private"/> and <see cref="Reply"/> left waiting. A
+    /// participant's read loop calls it before it waits for more input and when it ends, so nothing waits longer than
+    /// the rest of the read that brought it.
+    /// </summary>
+    internal void StartDueWriters() => _due.Start();
 
     /// <summary>The <c>/who</c> answer: active participants in the order they joined.</summary>
     internal string Who()
@@ -314,28 +328,28 @@ public sealed class ChatRoom : IDisposable
         _log.LogInformation("told every chat client the server is shutting down");
     }
 
-    private void BroadcastLocked(string line) => BroadcastLocked(ChatFrameCodec.Encode(line));
+    private void BroadcastLocked(string line) => BroadcastLocked(ChatFrameCodec.Encode(line), null);
 
-    private void BroadcastLocked(byte[] frame)
+    private void BroadcastLocked(byte[] frame, DueWriters? due)
     {
-        var queued = Broadcast.Send(frame, (ReadOnlySpan<ChatMember>)CollectionsMarshal.AsSpan(_audience), QueueOf, _slowReader);
+        var queued = Broadcast.Send(frame, (ReadOnlySpan<ChatMember>)CollectionsMarshal.AsSpan(_audience), QueueOf, _slowReader, due);
         _metrics.Delivered(queued);
     }
 
     private static OutgoingQueue QueueOf(ChatMember member) => member.Queue;
 
-    private void ReplyLocked(ChatMember participant, byte[] frame)
+    private void ReplyLocked(ChatMember participant, byte[] frame, DueWriters? due)
     {
-        Enqueue(participant, frame);
+        Enqueue(participant, frame, due);
         if (participant.Partner is { } observer)
         {
-            Enqueue(observer, frame);
+            Enqueue(observer, frame, due);
         }
     }
 
-    private void Enqueue(ChatMember member, byte[] frame)
+    private void Enqueue(ChatMember member, byte[] frame, DueWriters? due = null)
     {
-        switch (member.Queue.TryEnqueue(frame))
+        switch (member.Queue.TryEnqueue(frame, due))
         {
             case EnqueueResult.Queued:
                 _metrics.Delivered(1);

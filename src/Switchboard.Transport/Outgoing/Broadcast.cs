@@ -26,13 +26,20 @@ public static class Broadcast
     /// over a span: the hot path of a room's broadcast (no enumerator, no interface call per target). The span must not
     /// change while this runs (a room calls it under its lock).
     /// </summary>
-    public static int Send<TTarget>(ReadOnlyMemory<byte> frame, ReadOnlySpan<TTarget> targets, Func<TTarget, OutgoingQueue> queueOf, Action<TTarget>? onFull = null)
+    public static int Send<TTarget>(ReadOnlyMemory<byte> frame, ReadOnlySpan<TTarget> targets, Func<TTarget, OutgoingQueue> queueOf, Action<TTarget>? onFull = null) =>
+        Send(frame, targets, queueOf, onFull, null);
+
+    /// <summary>
+    /// As <see cref="Send{TTarget}(ReadOnlyMemory{byte}, ReadOnlySpan{TTarget}, Func{TTarget, OutgoingQueue}, Action{TTarget}?)"/>,
+    /// leaving the writers it wakes to <paramref name="due"/> (see <see cref="OutgoingQueue.TryEnqueue"/>).
+    /// </summary>
+    public static int Send<TTarget>(ReadOnlyMemory<byte> frame, ReadOnlySpan<TTarget> targets, Func<TTarget, OutgoingQueue> queueOf, Action<TTarget>? onFull, DueWriters? due)
     {
         ArgumentNullException.ThrowIfNull(queueOf);
         var queued = 0;
         foreach (var target in targets)
         {
-            switch (queueOf(target).TryEnqueue(frame))
+            switch (queueOf(target).TryEnqueue(frame, due))
             {
                 case EnqueueResult.Queued:
                     queued++;

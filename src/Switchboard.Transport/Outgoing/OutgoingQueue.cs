@@ -43,7 +43,9 @@ public sealed class OutgoingQueue : IAsyncDisposable, IThreadPoolWorkItem
     private bool _aborted;
     private bool _finished;
 
+    // Guarded by _lock too (written only under it; read without it by QueuedBytes alone).
     private long _queuedBytes;
+    private readonly long _maxQueuedBytes;
     private long _batchBytes;
     private int _closed;
     private ConfiguredValueTaskAwaitable<FlushResult>.ConfiguredValueTaskAwaiter _flush;
@@ -60,6 +62,7 @@ public sealed class OutgoingQueue : IAsyncDisposable, IThreadPoolWorkItem
         ArgumentNullException.ThrowIfNull(output);
         _output = output;
         _options = options.Validated();
+        _maxQueuedBytes = _options.MaxQueuedBytes;
         _service = service;
         _metrics = metrics;
         _onFlushed = OnFlushed;
@@ -70,7 +73,7 @@ public sealed class OutgoingQueue : IAsyncDisposable, IThreadPoolWorkItem
     }
 
     /// <summary>Bytes queued and not yet handed to the transport.</summary>
-    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
+    public long QueuedBytes => Volatile.Read(ref _queuedBytes);
 
     /// <summary>
     /// Completes when the writer ends: normally after <see cref="Complete"/> once everything queued was
@@ -102,37 +105,56 @@ public sealed class OutgoingQueue : IAsyncDisposable, IThreadPoolWorkItem
         }
     }
 
-    /// <summary>Queues <paramref name="frame"/> without waiting. The caller must not change its bytes afterwards.</summary>
-    public EnqueueResult TryEnqueue(ReadOnlyMemory<byte> frame)
+    /// <summary>
+    /// Queues <paramref name="frame"/> without waiting. The caller must not change its bytes afterwards. When the frame
+    /// wakes the writer and <paramref name="due"/> is given, the writer is left to <paramref name="due"/> to start (with
+    /// the rest of the caller's burst) instead of being started now.
+    /// </summary>
+    public EnqueueResult TryEnqueue(ReadOnlyMemory<byte> frame, DueWriters? due = null)
     {
         if (Volatile.Read(ref _closed) != 0)
         {
             return EnqueueResult.Closed;
         }
         var size = frame.Length;
-        var after = Interlocked.Add(ref _queuedBytes, size);
-        if (after > _options.MaxQueuedBytes)
-        {
-            Interlocked.Add(ref _queuedBytes, -size);
-            _metrics?.OutgoingOverflow(_service);
-            return EnqueueResult.Full;
-        }
-        bool schedule;
+        var full = false;
+        var schedule = false;
+        // One lock and no interlocked operation per frame: a broadcast does this once per receiver.
         lock (_lock)
         {
             if (_completed)
             {
-                Interlocked.Add(ref _queuedBytes, -size);
                 return EnqueueResult.Closed;
             }
-            (_pending ??= new List<ReadOnlyMemory<byte>>(4)).Add(frame);
-            schedule = !_scheduled;
-            _scheduled = true;
+            var after = _queuedBytes + size;
+            if (after > _maxQueuedBytes)
+            {
+                full = true;
+            }
+            else
+            {
+                Volatile.Write(ref _queuedBytes, after);
+                (_pending ??= new List<ReadOnlyMemory<byte>>(4)).Add(frame);
+                schedule = !_scheduled;
+                _scheduled = true;
+            }
+        }
+        if (full)
+        {
+            _metrics?.OutgoingOverflow(_service);
+            return EnqueueResult.Full;
         }
         _metrics?.OutgoingQueued(_service, size);
         if (schedule)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            if (due is null)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            }
+            else
+            {
+                due.Add(this);
+            }
         }
         return EnqueueResult.Queued;
     }
@@ -204,75 +226,84 @@ public sealed class OutgoingQueue : IAsyncDisposable, IThreadPoolWorkItem
     /// <summary>The writer, run on the thread pool once per burst of frames.</summary>
     void IThreadPoolWorkItem.Execute() => Drain();
 
+    /// <summary>
+    /// One turn of the writer, for <see cref="DueWriters"/>: writes what is queued now in one flush. True when the writer
+    /// is still this caller's to run (its flush completed; more may have been queued meanwhile): the caller must call again,
+    /// after serving its other queues, which lets this one gather what arrives meanwhile into its next send. False once the
+    /// writer went idle, finished, or waits on the peer (it then resumes by itself).
+    /// </summary>
+    internal bool RunWriterOnce() => WriteOnce();
+
     private void Drain()
     {
-        while (true)
+        while (WriteOnce())
         {
-            List<ReadOnlyMemory<byte>>? batch;
-            lock (_lock)
+        }
+    }
+
+    private bool WriteOnce()
+    {
+        List<ReadOnlyMemory<byte>>? batch;
+        lock (_lock)
+        {
+            if (_aborted)
             {
-                if (_aborted)
+                batch = null;
+            }
+            else if (_pending is null || _pending.Count == 0)
+            {
+                if (!_completed)
                 {
-                    batch = null;
+                    // Idle: the next TryEnqueue schedules the writer again.
+                    _scheduled = false;
+                    return false;
                 }
-                else if (_pending is null || _pending.Count == 0)
-                {
-                    if (!_completed)
-                    {
-                        // Idle: the next TryEnqueue schedules the writer again.
-                        _scheduled = false;
-                        return;
-                    }
-                    batch = null;
-                }
-                else
-                {
-                    // Swap lists so producers keep appending while this batch is written outside the lock.
-                    batch = _pending;
-                    _pending = _taken;
-                    _taken = batch;
-                    _flushing = true;
-                }
+                batch = null;
             }
-            if (batch is null)
+            else
             {
-                Finish(_aborted ? new OperationCanceledException("the outgoing queue was aborted") : null);
-                return;
-            }
-            long bytes = 0;
-            ValueTask<FlushResult> flush;
-            try
-            {
-                foreach (var frame in batch)
-                {
-                    _output.Write(frame.Span);
-                    bytes += frame.Length;
-                }
-                batch.Clear();
-                _batchBytes = bytes;
-                flush = _output.FlushAsync();
-            }
-            catch (Exception e)
-            {
-                batch.Clear();
-                Finish(e);
-                return;
-            }
-            if (!flush.IsCompleted)
-            {
-                // The peer is behind: only now is the stall timeout armed.
-                Volatile.Write(ref _stalled, 0);
-                (_stallTimer ??= TimeProvider.System.CreateTimer(static q => ((OutgoingQueue)q!).OnStall(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan))
-                    .Change(_options.StallTimeout, Timeout.InfiniteTimeSpan);
-                _flush = flush.ConfigureAwait(false).GetAwaiter();
-                _flush.UnsafeOnCompleted(_onFlushed);
-                return;
-            }
-            if (!AfterFlush(flush))
-            {
-                return;
+                // Swap lists so producers keep appending while this batch is written outside the lock.
+                batch = _pending;
+                _pending = _taken;
+                _taken = batch;
+                _flushing = true;
             }
         }
+        if (batch is null)
+        {
+            Finish(_aborted ? new OperationCanceledException("the outgoing queue was aborted") : null);
+            return false;
+        }
+        long bytes = 0;
+        ValueTask<FlushResult> flush;
+        try
+        {
+            foreach (var frame in batch)
+            {
+                _output.Write(frame.Span);
+                bytes += frame.Length;
+            }
+            batch.Clear();
+            _batchBytes = bytes;
+            flush = _output.FlushAsync();
+        }
+        catch (Exception e)
+        {
+            batch.Clear();
+            Finish(e);
+            return false;
+        }
+        if (!flush.IsCompleted)
+        {
+            // The peer is behind: only now is the stall timeout armed.
+            Volatile.Write(ref _stalled, 0);
+            (_stallTimer ??= TimeProvider.System.CreateTimer(static q => ((OutgoingQueue)q!).OnStall(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan))
+                .Change(_options.StallTimeout, Timeout.InfiniteTimeSpan);
+            _flush = flush.ConfigureAwait(false).GetAwaiter();
+            _flush.UnsafeOnCompleted(_onFlushed);
+            return false;
+        }
+        return AfterFlush(flush);
     }
 
     private void OnFlushed()
@@ -318,9 +349,16 @@ public sealed class OutgoingQueue : IAsyncDisposable, IThreadPoolWorkItem
     /// <summary>Counts the flushed batch out of the queue; false (and the writer finished) when the flush failed.</summary>
     private bool Check(FlushResult result)
     {
+        var bytes = _batchBytes;
         lock (_lock)
         {
             _flushing = false;
+            if (!result.IsCanceled && !result.IsCompleted)
+            {
+                // Counted out of the queue only once flushed: bytes parked in a shut window still count
+                // against the bound, which is what makes a non-reading peer overflow.
+                Volatile.Write(ref _queuedBytes, _queuedBytes - bytes);
+            }
         }
         if (result.IsCanceled)
         {
@@ -334,10 +372,6 @@ public sealed class OutgoingQueue : IAsyncDisposable, IThreadPoolWorkItem
             Finish(new PeerClosedException($"connection closed while writing {Activity}"));
             return false;
         }
-        // Counted out of the queue only once flushed: bytes parked in a shut window still count
-        // against the bound, which is what makes a non-reading peer overflow.
-        var bytes = _batchBytes;
-        Interlocked.Add(ref _queuedBytes, -bytes);
         _metrics?.OutgoingQueued(_service, -bytes);
         return true;
     }
@@ -345,6 +379,7 @@ public sealed class OutgoingQueue : IAsyncDisposable, IThreadPoolWorkItem
     private void Finish(Exception? failure)
     {
         Interlocked.Exchange(ref _closed, 1);
+        long left;
         lock (_lock)
         {
             if (_finished)
@@ -357,10 +392,11 @@ public sealed class OutgoingQueue : IAsyncDisposable, IThreadPoolWorkItem
             _pending?.Clear();
             _taken?.Clear();
             _failure = failure;
+            left = _queuedBytes;
+            Volatile.Write(ref _queuedBytes, 0);
         }
         _stallTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         // Whatever never left still counted as queued in the metrics; take it back out.
-        var left = Interlocked.Exchange(ref _queuedBytes, 0);
         if (left != 0)
         {
             _metrics?.OutgoingQueued(_service, -left);
