@@ -554,6 +554,20 @@ static conn *observer_of(int participant)
     return &conns[opt_receivers + participant];
 }
 
+
+/* Receiver idx's username (at most 10 characters). It carries this process's tag: the warm-up run's receivers may
+   not all have left when the measured run joins, and a name still in use would be refused. */
+static void receiver_name(char *buf, size_t size, int idx) {
+    static char tag[3];
+    if (!tag[0]) {
+        const char *d = "abcdefghijklmnopqrstuvwxyz0123456789";
+        unsigned t = (unsigned)getpid();
+        tag[0] = d[t % 26];
+        tag[1] = d[(t / 26) % 36];
+    }
+    snprintf(buf, size, "u%s%d", tag, idx);
+}
+
 static void chat_frame(conn *c, const uint8_t *f, size_t n, uint64_t t)
 {
     if (c->joined) {
@@ -569,7 +583,7 @@ static void chat_frame(conn *c, const uint8_t *f, size_t n, uint64_t t)
     if (IS("full")) die("%s", "chat: the server said full (raise --max-participants / --max-observers)");
     if (c->role == R_RECEIVER) {
         char name[16];
-        snprintf(name, sizeof name, "u%d", c->idx);
+        receiver_name(name, sizeof name, c->idx);
         if (IS("accept")) { greeted(c); send_frame(c, name); }
         else if (IS("username-accepted")) { }
         else if (n > 13 && memcmp(f, "pairing-code ", 13) == 0) {
@@ -587,7 +601,7 @@ static void chat_frame(conn *c, const uint8_t *f, size_t n, uint64_t t)
             greeted(c);
             c->state = S_OPEN;
             conn *pc = &conns[p];
-            if (pc->joined) { char req[40]; snprintf(req, sizeof req, "u%d %s", p, pc->code); send_frame(c, req); }
+            if (pc->joined) { char name[16], req[40]; receiver_name(name, sizeof name, p); snprintf(req, sizeof req, "%s %s", name, pc->code); send_frame(c, req); }
         } else if (IS("observer-accepted")) { c->joined = 1; joined_one(); }
         else if (n > 9 && memcmp(f, "observer-", 9) == 0) die("%s", "chat: pairing refused");
     }
