@@ -58,7 +58,7 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionSocketFeat
 
     private int _closeVotes;
 
-    public EpollConnection(Socket socket, EpollLoop loop, long id, PipeOptions inputOptions, PipeOptions outputOptions)
+    public EpollConnection(Socket socket, EndPoint? peer, EpollLoop loop, long id, PipeOptions inputOptions, PipeOptions outputOptions)
     {
         _socket = socket;
         _handle = socket.SafeHandle;
@@ -68,7 +68,8 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionSocketFeat
         _output = new Pipe(outputOptions);
         Transport = new DuplexPipe(_input.Reader, _output.Writer);
         ConnectionId = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        RemoteEndPoint = socket.RemoteEndPoint;
+        // From accept4: asking the socket would cost a getpeername, which fails once the peer has reset.
+        RemoteEndPoint = peer;
         ConnectionClosed = _closed.Token;
         Features.Set<IConnectionSocketFeature>(this);
     }

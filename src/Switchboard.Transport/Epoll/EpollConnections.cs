@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
+using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -38,7 +39,7 @@ internal sealed class EpollConnections
     public int Count => _live.Count;
 
     /// <summary>Loop thread: serves descriptor <paramref name="fd"/> on <paramref name="loop"/>; returns at the pipeline's first incomplete await.</summary>
-    public void Run(int fd, EpollLoop loop, ConnectionDelegate pipeline)
+    public void Run(int fd, IPEndPoint? peer, EpollLoop loop, ConnectionDelegate pipeline)
     {
         var id = _nextId();
         var handle = new SafeSocketHandle(fd, ownsHandle: true);
@@ -47,7 +48,7 @@ internal sealed class EpollConnections
         {
             var socket = new Socket(handle);
             socket.NoDelay = true;
-            connection = new EpollConnection(socket, loop, id, _inputOptions, _outputOptions);
+            connection = new EpollConnection(socket, peer, loop, id, _inputOptions, _outputOptions);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {

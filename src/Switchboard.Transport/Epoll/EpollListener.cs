@@ -95,9 +95,10 @@ internal sealed class EpollListener : IEpollHandler
         for (var i = 0; i < AcceptBatch; i++)
         {
             int fd;
+            IPEndPoint? peer;
             try
             {
-                fd = EpollNative.Accept(_socket.SafeHandle);
+                fd = EpollNative.Accept(_socket.SafeHandle, out peer);
             }
             catch (ObjectDisposedException)
             {
@@ -105,7 +106,7 @@ internal sealed class EpollListener : IEpollHandler
             }
             if (fd >= 0)
             {
-                _connections!.Run(fd, loop, _pipeline!);
+                _connections!.Run(fd, peer, loop, _pipeline!);
                 continue;
             }
             var errno = Marshal.GetLastPInvokeError();

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
@@ -35,6 +36,9 @@ internal static class EpollNative
     public const int SockCloExec = 0x80000;
 
     private const int EfdCloExec = 0x80000;
+    private const int SockAddrSize = 128;
+    private const ushort AfInet = 2;
+    private const ushort AfInet6 = 10;
     private const int EfdNonBlock = 0x800;
 
     /// <summary>Size of <c>struct epoll_event</c>: packed (12 bytes) on x86-64, naturally aligned (16) elsewhere.</summary>
@@ -83,7 +87,33 @@ internal static class EpollNative
     public static int Send(SafeSocketHandle socket, ReadOnlySpan<byte> buffer) =>
         (int)send(socket, ref MemoryMarshal.GetReference(buffer), buffer.Length, MsgNoSignal);
 
-    public static int Accept(SafeSocketHandle listener) => accept4(listener, IntPtr.Zero, IntPtr.Zero, SockNonBlock | SockCloExec);
+    /// <summary>Accepts a pending connection (non-blocking, close-on-exec); <paramref name="peer"/> gets its address.</summary>
+    public static int Accept(SafeSocketHandle listener, out IPEndPoint? peer)
+    {
+        Span<byte> address = stackalloc byte[SockAddrSize];
+        var length = SockAddrSize;
+        var fd = accept4(listener, ref MemoryMarshal.GetReference(address), ref length, SockNonBlock | SockCloExec);
+        peer = fd >= 0 ? EndPointOf(address[..Math.Min(length, SockAddrSize)]) : null;
+        return fd;
+    }
+
+    // The peer's address as accept4 reported it: getpeername on a connection reset since then fails, and the handler
+    // must still learn who it was (its log lines name the peer).
+    private static IPEndPoint? EndPointOf(ReadOnlySpan<byte> address)
+    {
+        if (address.Length < 8)
+        {
+            return null;
+        }
+        var family = BinaryPrimitives.ReadUInt16LittleEndian(address);
+        var port = BinaryPrimitives.ReadUInt16BigEndian(address[2..]);
+        return family switch
+        {
+            AfInet => new IPEndPoint(new IPAddress(address.Slice(4, 4)), port),
+            AfInet6 when address.Length >= 28 => new IPEndPoint(new IPAddress(address.Slice(8, 16), BinaryPrimitives.ReadUInt32LittleEndian(address[24..])), port),
+            _ => null,
+        };
+    }
 
     public static int Shutdown(SafeSocketHandle socket) => shutdown(socket, ShutRdWr);
 
@@ -118,7 +148,7 @@ internal static class EpollNative
     private static extern nint send(SafeSocketHandle fd, ref byte buf, nint len, int flags);
 
     [DllImport("libc", SetLastError = true)]
-    private static extern int accept4(SafeSocketHandle fd, IntPtr addr, IntPtr addrlen, int flags);
+    private static extern int accept4(SafeSocketHandle fd, ref byte addr, ref int addrlen, int flags);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int shutdown(SafeSocketHandle fd, int how);
