@@ -8,4 +8,10 @@ public enum AcceptPath
 
     /// <summary>Kestrel's accept loop and dispatcher (each connection queued to the thread pool).</summary>
     Kestrel,
+
+    /// <summary>
+    /// Switchboard's own epoll loops (Linux): one read per readiness event and the handler run inline on the loop's
+    /// thread, instead of .NET's socket engine. Elsewhere it falls back to <see cref="Direct"/>.
+    /// </summary>
+    Epoll,
 }

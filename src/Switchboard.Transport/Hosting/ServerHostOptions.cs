@@ -26,7 +26,8 @@ public sealed record ServerHostOptions
 
     /// <summary>
     /// Who accepts raw-TCP connections: Switchboard's own loops (default) or Kestrel's. The environment variable
-    /// <c>SWITCHBOARD_ACCEPT_PATH=kestrel</c> picks Kestrel's for a whole process (A/B measurements).
+    /// <c>SWITCHBOARD_ACCEPT_PATH=kestrel</c> picks Kestrel's for a whole process (A/B measurements), and
+    /// <c>SWITCHBOARD_TRANSPORT=epoll</c> Switchboard's epoll loops.
     /// </summary>
     public AcceptPath AcceptPath { get; init; } = DefaultAcceptPath;
 
@@ -35,5 +36,7 @@ public sealed record ServerHostOptions
     private static AcceptPath DefaultAcceptPath =>
         string.Equals(Environment.GetEnvironmentVariable("SWITCHBOARD_ACCEPT_PATH"), "kestrel", StringComparison.OrdinalIgnoreCase)
             ? AcceptPath.Kestrel
-            : AcceptPath.Direct;
+            : string.Equals(Environment.GetEnvironmentVariable("SWITCHBOARD_TRANSPORT"), "epoll", StringComparison.OrdinalIgnoreCase)
+                ? AcceptPath.Epoll
+                : AcceptPath.Direct;
 }

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Switchboard.Transport.Epoll;
 using Switchboard.Transport.Observability;
 using Switchboard.Transport.Sockets;
 
@@ -26,14 +27,16 @@ public sealed class TcpServerHost : IAsyncDisposable
     private readonly IReadOnlyList<(ListenSpec Spec, ListenOptions Options)> _listeners;
     private readonly IReadOnlyList<EndpointGate> _gates;
     private readonly DirectEndpoints? _direct;
+    private readonly EpollEndpoints? _epoll;
     private readonly TimeSpan _shutdownTimeout;
 
-    private TcpServerHost(WebApplication app, IReadOnlyList<(ListenSpec, ListenOptions)> listeners, IReadOnlyList<EndpointGate> gates, DirectEndpoints? direct, TimeSpan shutdownTimeout)
+    private TcpServerHost(WebApplication app, IReadOnlyList<(ListenSpec, ListenOptions)> listeners, IReadOnlyList<EndpointGate> gates, DirectEndpoints? direct, EpollEndpoints? epoll, TimeSpan shutdownTimeout)
     {
         _app = app;
         _listeners = listeners;
         _gates = gates;
         _direct = direct;
+        _epoll = epoll;
         _shutdownTimeout = shutdownTimeout;
     }
 
@@ -44,6 +47,7 @@ public sealed class TcpServerHost : IAsyncDisposable
     public IReadOnlyDictionary<string, IPEndPoint> Endpoints =>
         _listeners.Select(l => (l.Spec, EndPoint: l.Options.IPEndPoint!))
             .Concat(_direct?.Bound ?? [])
+            .Concat(_epoll?.Bound ?? [])
             .ToDictionary(l => l.Spec.Service, l => l.EndPoint);
 
     /// <summary>
@@ -69,7 +73,8 @@ public sealed class TcpServerHost : IAsyncDisposable
         // root to the app so the host never needs to read the working directory (which a service account may not be allowed to).
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         // HTTP endpoints need Kestrel's HTTP pipeline; only raw endpoints take the direct accept path.
-        var direct = endpoints.Where(e => options.AcceptPath == AcceptPath.Direct && e.Http is null).ToList();
+        var direct = endpoints.Where(e => options.AcceptPath is AcceptPath.Direct or AcceptPath.Epoll && e.Http is null).ToList();
+        var useEpoll = options.AcceptPath == AcceptPath.Epoll && EpollNative.IsSupported;
         var onKestrel = endpoints.Except(direct).ToList();
         if (onKestrel.Count > 0)
         {
@@ -155,20 +160,31 @@ public sealed class TcpServerHost : IAsyncDisposable
             }
             return gate;
         }
-        var directEndpoints = direct.Count > 0 ? new DirectEndpoints(options.MaxReadBufferSize, app.Services.GetRequiredService<ILoggerFactory>()) : null;
+        var directEndpoints = direct.Count > 0 && !useEpoll ? new DirectEndpoints(options.MaxReadBufferSize, app.Services.GetRequiredService<ILoggerFactory>()) : null;
+        var epollEndpoints = direct.Count > 0 && useEpoll ? new EpollEndpoints(options.MaxReadBufferSize, app.Services.GetRequiredService<ILoggerFactory>()) : null;
         try
         {
             foreach (var spec in direct)
             {
                 // Each listening socket is its own here, so only abortive endpoints are armed.
-                directEndpoints!.Bind(spec, options.Backlog, spec.AbortiveUntilAcknowledged ? ConnectionClose.ArmListener : null);
+                Action<Socket>? prepare = spec.AbortiveUntilAcknowledged ? ConnectionClose.ArmListener : null;
+                if (epollEndpoints is not null)
+                {
+                    epollEndpoints.Bind(spec, options.Backlog, prepare);
+                }
+                else
+                {
+                    directEndpoints!.Bind(spec, options.Backlog, prepare);
+                }
             }
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             directEndpoints?.Start(app.Services, spec => Gate(spec, app.Services).Wrap);
+            epollEndpoints?.Start(app.Services, spec => Gate(spec, app.Services).Wrap);
         }
         catch (Exception e) when (FindSocketError(e) is { } socketError)
         {
             await DisposeAsync(directEndpoints).ConfigureAwait(false);
+            await DisposeAsync(epollEndpoints).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
             gates.ForEach(g => g.Dispose());
             throw new ServerStartException(Describe(endpoints, socketError), socketError);
@@ -176,22 +192,23 @@ public sealed class TcpServerHost : IAsyncDisposable
         catch (IOException e)
         {
             await DisposeAsync(directEndpoints).ConfigureAwait(false);
+            await DisposeAsync(epollEndpoints).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
             gates.ForEach(g => g.Dispose());
             throw new ServerStartException($"cannot listen on {string.Join(", ", endpoints.Select(Where))}: {e.Message}", e);
         }
-        return new TcpServerHost(app, listeners, gates, directEndpoints, options.ShutdownTimeout);
+        return new TcpServerHost(app, listeners, gates, directEndpoints, epollEndpoints, options.ShutdownTimeout);
     }
 
     /// <summary>Stops accepting, lets open exchanges finish (up to the shutdown timeout), then closes them.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         var kestrel = _app.StopAsync(cancellationToken);
-        if (_direct is not null)
+        if (_direct is not null || _epoll is not null)
         {
             using var abortAfter = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             abortAfter.CancelAfter(_shutdownTimeout);
-            await _direct.StopAsync(abortAfter.Token).ConfigureAwait(false);
+            await (_direct?.StopAsync(abortAfter.Token) ?? _epoll!.StopAsync(abortAfter.Token)).ConfigureAwait(false);
         }
         await kestrel.ConfigureAwait(false);
     }
@@ -200,6 +217,7 @@ public sealed class TcpServerHost : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         await DisposeAsync(_direct).ConfigureAwait(false);
+        await DisposeAsync(_epoll).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         foreach (var gate in _gates)
         {
@@ -211,11 +229,11 @@ public sealed class TcpServerHost : IAsyncDisposable
     private static int? BoundPort(List<(ListenSpec Spec, ListenOptions Options)> listeners, ListenSpec spec) =>
         listeners.FirstOrDefault(l => ReferenceEquals(l.Spec, spec)).Options?.IPEndPoint?.Port;
 
-    private static async ValueTask DisposeAsync(DirectEndpoints? direct)
+    private static async ValueTask DisposeAsync(IAsyncDisposable? endpoints)
     {
-        if (direct is not null)
+        if (endpoints is not null)
         {
-            await direct.DisposeAsync().ConfigureAwait(false);
+            await endpoints.DisposeAsync().ConfigureAwait(false);
         }
     }
 
