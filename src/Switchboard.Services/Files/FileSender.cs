@@ -35,14 +35,15 @@ internal static class FileSender
     /// runtime's fstat and lseek each. Only without TCP_INFO is the file cut into pieces sized by
     /// <see cref="ChunkSizer"/>, because a completed piece is then the only progress signal.
     /// </remarks>
+    /// <param name="wholeFile">One send for the whole file where the watchdog sees acknowledgements (false: always pieces).</param>
     /// <returns>File bytes sent (the header not counted).</returns>
     public static async Task<long> SendZeroCopyAsync(
         Socket socket, ConnectionContext connection, byte[] header, FileStream file, long length,
-        SendWatchdog watchdog, ChunkSizer sizer, Action<long> sent)
+        SendWatchdog watchdog, ChunkSizer sizer, bool wholeFile, Action<long> sent)
     {
         using var args = new SocketAsyncEventArgs();
         var completion = new SendCompletion(args);
-        var whole = watchdog.SeesAcks();
+        var whole = wholeFile && watchdog.SeesAcks();
         // Corked, the kernel sends only full segments, whatever the socket's TCP_NODELAY: measured on loopback,
         // 64 KiB segments instead of 53 KiB, so fewer segments for both ends to process. Uncorked at the end
         // to push the tail at once; a failed send closes the connection, which pushes or drops it anyway.
