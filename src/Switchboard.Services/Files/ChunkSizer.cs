@@ -3,7 +3,8 @@ using System.Diagnostics;
 namespace Switchboard.Services.Files;
 
 /// <summary>
-/// Sizes the pieces a file is sent in. The gap rule wants "no progress for one gap" detected, but a
+/// Sizes the pieces a file is sent in where TCP_INFO cannot show progress during a send (elsewhere the
+/// whole file is one send, see <see cref="FileSender"/>). The gap rule wants "no progress for one gap" detected, but a
 /// zero-copy send only reports when a whole piece has been handed to the kernel; so each piece is kept to
 /// about a quarter of a gap at the reader's recent rate (doubling while pieces finish in under an
 /// eighth, halving when one takes over a quarter). A reader that stops entirely then fails one gap after

@@ -75,7 +75,7 @@ public sealed class FilesServer : ServiceConnectionHandler
         try
         {
             sent = zeroCopy
-                ? await FileSender.SendZeroCopyAsync(socket!, connection, header, opened.File!, opened.Length, watchdog, sizer, n => sent = n).ConfigureAwait(false)
+                ? await FileSender.SendZeroCopyAsync(socket!, connection, header, opened.File!, opened.Length, watchdog, sizer, options.WholeFileSends, n => sent = n).ConfigureAwait(false)
                 : await FileSender.SendBufferedAsync(connection, header, opened.File!, opened.Length, watchdog, n => sent = n).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SwitchboardException

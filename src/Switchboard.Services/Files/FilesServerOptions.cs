@@ -21,9 +21,15 @@ public sealed record FilesServerOptions(FilesRoot Root)
     /// </summary>
     public bool AllowHardLinks { get; init; }
 
-    /// <summary>Bounds of the adaptive send chunk; see <see cref="ChunkSizer"/>.</summary>
+    /// <summary>Bounds of the adaptive send chunk, used where TCP_INFO cannot show progress; see <see cref="ChunkSizer"/>.</summary>
     public int MinChunkBytes { get; init; } = 64 * 1024;
 
     /// <inheritdoc cref="MinChunkBytes"/>
     public int MaxChunkBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// One zero-copy send for the whole file where TCP_INFO shows progress. Off only in tests, to exercise on
+    /// Linux the chunked path that systems without TCP_INFO take.
+    /// </summary>
+    internal bool WholeFileSends { get; init; } = true;
 }

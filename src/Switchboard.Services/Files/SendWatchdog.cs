@@ -34,6 +34,26 @@ internal sealed class SendWatchdog(Socket? socket, GapTimer timer)
     /// <summary>The timer whose gap is enforced and whose wording a stall is reported in.</summary>
     public GapTimer Timer => timer;
 
+    /// <summary>
+    /// True when the kernel reports the reader's acknowledgements on this socket (one TCP_INFO reading):
+    /// progress is then visible while a send is pending, so one send may carry the whole file.
+    /// </summary>
+    public bool SeesAcks()
+    {
+        _lastAcked = Acked();
+        return _lastAcked >= 0;
+    }
+
+    /// <summary>
+    /// Bytes the reader has acknowledged, read now if the socket still answers, else the last reading
+    /// (-1 when there never was one): how far a failed send provably got.
+    /// </summary>
+    public long AckedSoFar()
+    {
+        var now = Acked();
+        return now >= 0 ? now : _lastAcked;
+    }
+
     /// <summary>Waits for <paramref name="send"/>; true when it stalled for a whole gap (the send is then still pending).</summary>
     public async Task<bool> WatchAsync(Task send)
     {
@@ -48,7 +68,8 @@ internal sealed class SendWatchdog(Socket? socket, GapTimer timer)
             }
             if (wait > TimeSpan.Zero && await Task.WhenAny(send, Task.Delay(wait)).ConfigureAwait(false) == send)
             {
-                _lastAcked = Acked();
+                // Not re-read here: the next wait starts its own gap from now, and a reading per completed
+                // send would be a getsockopt per piece for no decision.
                 return false;
             }
             var acked = Acked();
