@@ -52,6 +52,60 @@ public sealed class GapTimerTests
     }
 
     [Fact]
+    public async Task Steady_progress_keeps_it_from_firing_and_it_fires_one_gap_after_the_last()
+    {
+        using var timer = new GapTimer(TimeSpan.FromMilliseconds(100));
+        long firedAt = 0;
+        var fired = new TaskCompletionSource();
+        timer.Token.Register(() =>
+        {
+            firedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            fired.TrySetResult();
+        });
+        long lastRestart = 0;
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        // Progress every 10 ms for 400 ms: the pending timer comes due several times and must wait on each time.
+        // (A stall of a whole gap on a loaded machine may end the loop early; the rule below holds either way.)
+        while (started.ElapsedMilliseconds < 400 && !fired.Task.IsCompleted)
+        {
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            timer.Restart();
+            if (!timer.Token.IsCancellationRequested)
+            {
+                lastRestart = now;
+            }
+            await Task.Delay(10);
+        }
+        await fired.Task.Within();
+        // Never sooner than one gap after the last progress (the runtime's timers may round down by a millisecond).
+        System.Diagnostics.Stopwatch.GetElapsedTime(lastRestart, firedAt).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(98));
+        timer.Expired("reading X").Reason.ShouldBe("gap-timeout");
+    }
+
+    [Fact]
+    public async Task A_deadline_sooner_than_the_pending_gap_fires_at_the_deadline()
+    {
+        using var timer = new GapTimer(TimeSpan.FromSeconds(30));
+        timer.Restart(); // a timer pending for 30 s
+        timer.StartDeadline(TimeSpan.FromMilliseconds(100));
+        await Fired(timer).Within();
+        timer.Expired("reading X").Reason.ShouldBe("request-timeout");
+    }
+
+    [Fact]
+    public async Task Paused_past_the_pending_time_it_stays_quiet_and_disposes_cleanly()
+    {
+        var timer = new GapTimer(TimeSpan.FromMilliseconds(30));
+        timer.Restart();
+        timer.Pause();
+        var fired = Fired(timer);
+        (await Task.WhenAny(fired, Task.Delay(200))).ShouldNotBe(fired);
+        timer.HasExpired.ShouldBeFalse();
+        timer.Dispose();
+        Should.Throw<ObjectDisposedException>(() => timer.Restart());
+    }
+
+    [Fact]
     public void The_outer_token_cancels_without_counting_as_a_timeout()
     {
         using var outer = new CancellationTokenSource();
