@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Switchboard.Protocol;
 using Switchboard.Protocol.Framing;
 using Switchboard.Transport.Timeouts;
@@ -79,6 +80,8 @@ public sealed class LengthPrefixedFrameReader : IDisposable
     /// <exception cref="FrameBudgetExceededException">The frame is larger than what is left of the budget.</exception>
     /// <exception cref="PeerClosedException">The peer closed part-way through a frame.</exception>
     /// <exception cref="PeerTimeoutException">Idle timeout, gap rule or whole-frame deadline.</exception>
+    // Pooled: on a long-lived connection nearly every read waits, and each wait would otherwise box this method's state.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<FrameReadResult<ReadOnlySequence<byte>>> ReadAsync(CancellationToken cancellationToken = default)
     {
         ReleaseFrame();
@@ -193,6 +196,7 @@ public sealed class LengthPrefixedFrameReader : IDisposable
         _idle?.Dispose();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadResult> ReadOnceAsync()
     {
         var idle = !_inFrame && _rented is null;

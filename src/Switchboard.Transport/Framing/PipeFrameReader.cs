@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Switchboard.Protocol;
 using Switchboard.Transport.Timeouts;
 
@@ -37,6 +38,8 @@ public static class PipeFrameReader
     /// <exception cref="ProtocolViolationException">The bytes are not a valid frame.</exception>
     /// <exception cref="PeerClosedException">The peer closed part-way through a frame.</exception>
     /// <exception cref="PeerTimeoutException">The gap rule or deadline fired.</exception>
+    // Pooled: a read that waits would otherwise box this method's state once per frame.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<FrameReadResult<TFrame>> TryReadFrameAsync<TFrame>(
         this PipeReader reader, IFrameDecoder<TFrame> decoder, GapTimer timer, string record, bool idleUntilFirstByte = false)
     {
