@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
@@ -25,7 +24,7 @@ internal sealed class DirectConnections
     private readonly PipeOptions _inputOptions;
     private readonly PipeOptions _outputOptions;
     private readonly ILogger _log;
-    private readonly ConcurrentDictionary<long, DirectSocketConnection> _live = new();
+    private readonly LiveConnections _live = new();
     private long _nextId;
     // Made by StopAsync; completed once the last connection has finished (one completion for the host, not one per connection).
     private TaskCompletionSource? _drained;
@@ -34,7 +33,7 @@ internal sealed class DirectConnections
     public DirectConnections(long maxReadBufferSize, ILoggerFactory logs)
     {
         _log = logs.CreateLogger("Switchboard.Transport.Sockets");
-        _pipelineEnded = (connection, running) => _ = FinishAsync(connection.Id, connection, running);
+        _pipelineEnded = (connection, running) => _ = FinishAsync(connection, running);
         _inputOptions = new PipeOptions(MemoryPool<byte>.Shared, PipeScheduler.Inline, PipeScheduler.Inline,
             maxReadBufferSize, maxReadBufferSize / 2, useSynchronizationContext: false);
         _outputOptions = new PipeOptions(MemoryPool<byte>.Shared, PipeScheduler.Inline, PipeScheduler.Inline,
@@ -64,7 +63,7 @@ internal sealed class DirectConnections
             socket.Dispose();
             return;
         }
-        _live[id] = connection;
+        _live.Add(connection);
         connection.Start();
         Task running;
         try
@@ -77,7 +76,7 @@ internal sealed class DirectConnections
         }
         if (running.IsCompleted)
         {
-            _ = FinishAsync(id, connection, running);
+            _ = FinishAsync(connection, running);
             return;
         }
         // Not an async method awaiting the pipeline: its state machine box (168 bytes) would stay with every idle
@@ -85,7 +84,7 @@ internal sealed class DirectConnections
         connection.WhenPipelineEnds(running, _pipelineEnded);
     }
 
-    private async Task FinishAsync(long id, DirectSocketConnection connection, Task running)
+    private async Task FinishAsync(DirectSocketConnection connection, Task running)
     {
         try
         {
@@ -114,8 +113,8 @@ internal sealed class DirectConnections
             {
                 _log.LogError(e, "a connection's completion callback failed");
             }
-            _live.TryRemove(id, out _);
-            if (Volatile.Read(ref _drained) is { } drained && _live.IsEmpty)
+            var left = _live.Remove(connection);
+            if (Volatile.Read(ref _drained) is { } drained && left == 0)
             {
                 drained.TrySetResult();
             }
@@ -130,11 +129,11 @@ internal sealed class DirectConnections
     {
         Interlocked.CompareExchange(ref _drained, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
         var drained = _drained!;
-        if (_live.IsEmpty)
+        if (_live.Count == 0)
         {
             drained.TrySetResult();
         }
-        foreach (var connection in _live.Values)
+        foreach (var connection in _live.Snapshot())
         {
             connection.RequestClose();
         }
@@ -147,7 +146,7 @@ internal sealed class DirectConnections
         {
             // The shutdown timeout ended: what is still open is closed under it.
         }
-        foreach (var connection in _live.Values)
+        foreach (var connection in _live.Snapshot())
         {
             connection.Abort(new ConnectionAbortedException("the server is shutting down and the shutdown timeout has ended"));
         }

@@ -32,11 +32,11 @@ internal sealed class DirectSocketConnection : ConnectionContext, IDuplexPipe, I
     private readonly LazyOutput _lazyOutput;
     private readonly long _id;
     private readonly CancellationTokenSource _closeRequested = new();
-    private readonly object _shutdownLock = new();
     // Made on the first write (LazyOutput): until then there is no output pipe and no send loop.
     private Pipe? _output;
     private Exception? _shutdownReason;
-    private bool _socketDisposed;
+    // 1 once Shutdown has run: the first caller shuts the socket down, later ones return (no lock object per connection).
+    private int _shutdownStarted;
 
     // The socket is closed once both the receive loop has ended and Shutdown has run: closing it under a pending
     // receive would abort that receive, and .NET completes aborted operations on the thread pool (a hand-off per connection).
@@ -54,6 +54,7 @@ internal sealed class DirectSocketConnection : ConnectionContext, IDuplexPipe, I
     private object? _onCompletedState;
     private List<(Func<object, Task> Callback, object State)>? _moreOnCompleted;
     private Task? _pipeline;
+
     private Action<DirectSocketConnection, Task>? _pipelineEnded;
 
     public DirectSocketConnection(Socket socket, PipeOptions inputOptions, PipeOptions outputOptions, long id)
@@ -151,6 +152,12 @@ internal sealed class DirectSocketConnection : ConnectionContext, IDuplexPipe, I
             await first(_onCompletedState!).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Links of <see cref="LiveConnections"/>: the host's list of open connections runs through the connections themselves.</summary>
+    internal DirectSocketConnection? Previous { get; set; }
+
+    /// <summary>See <see cref="Previous"/>.</summary>
+    internal DirectSocketConnection? Next { get; set; }
 
     /// <summary>The host's number for this connection (<see cref="ConnectionId"/> as a number).</summary>
     public long Id => _id;
@@ -383,22 +390,18 @@ internal sealed class DirectSocketConnection : ConnectionContext, IDuplexPipe, I
     /// </summary>
     private void Shutdown(Exception? reason)
     {
-        lock (_shutdownLock)
+        if (Interlocked.Exchange(ref _shutdownStarted, 1) != 0)
         {
-            if (_socketDisposed)
-            {
-                return;
-            }
-            _socketDisposed = true;
-            _shutdownReason = reason ?? new ConnectionAbortedException("the connection was closed by the server");
-            try
-            {
-                _socket.Shutdown(SocketShutdown.Both);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                // Reset or closed already (ConnectionClose.Reset disposes the socket itself): closing is all that is left.
-            }
+            return;
+        }
+        _shutdownReason = reason ?? new ConnectionAbortedException("the connection was closed by the server");
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Reset or closed already (ConnectionClose.Reset disposes the socket itself): closing is all that is left.
         }
         CloseWhenDone();
     }
