@@ -10,7 +10,10 @@ namespace Switchboard.Transport.Timeouts;
 /// </summary>
 public sealed class GapTimer : IDisposable
 {
-    private readonly CancellationTokenSource _cts;
+    // Made on first use: a timer that is never armed or asked for its token (a reply timer on a connection that has
+    // sent nothing, a frame's gap timer between frames) holds no token source, nor a registration on the outer token.
+    private CancellationTokenSource? _source;
+    private bool _disposed;
     private readonly CancellationToken _outer;
     private readonly TimeSpan _gap;
     private long _deadline = long.MaxValue;
@@ -27,17 +30,16 @@ public sealed class GapTimer : IDisposable
         }
         _gap = gap;
         _outer = outer;
-        _cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
     }
 
     /// <summary>Pass to every read and write of the exchange.</summary>
-    public CancellationToken Token => _cts.Token;
+    public CancellationToken Token => Source.Token;
 
     /// <summary>The gap this timer enforces.</summary>
     public TimeSpan Gap => _gap;
 
     /// <summary>True when the token fired because of a timeout rather than the outer token.</summary>
-    public bool HasExpired => _cts.IsCancellationRequested && !_outer.IsCancellationRequested;
+    public bool HasExpired => _source is { IsCancellationRequested: true } && !_outer.IsCancellationRequested;
 
     /// <summary>Starts a deadline for the whole exchange, counted from now, and arms the gap.</summary>
     public void StartDeadline(TimeSpan length)
@@ -53,7 +55,7 @@ public sealed class GapTimer : IDisposable
     /// <summary>Progress was made: the next stall may last at most one gap (or until the deadline).</summary>
     public void Restart()
     {
-        if (_cts.IsCancellationRequested)
+        if (Source.IsCancellationRequested)
         {
             return;
         }
@@ -73,15 +75,15 @@ public sealed class GapTimer : IDisposable
                 _armedForDeadline = true;
             }
         }
-        _cts.CancelAfter(wait);
+        Source.CancelAfter(wait);
     }
 
     /// <summary>Idle is allowed until the next <see cref="Restart"/>.</summary>
     public void Pause()
     {
-        if (!_cts.IsCancellationRequested)
+        if (_source is { IsCancellationRequested: false } source)
         {
-            _cts.CancelAfter(Timeout.InfiniteTimeSpan);
+            source.CancelAfter(Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -92,5 +94,23 @@ public sealed class GapTimer : IDisposable
 
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 
-    public void Dispose() => _cts.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _source?.Dispose();
+    }
+
+    private CancellationTokenSource Source
+    {
+        get
+        {
+            if (_source is null)
+            {
+                // As before, when the source was made with the timer: a disposed timer has no token to give.
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                _source = CancellationTokenSource.CreateLinkedTokenSource(_outer);
+            }
+            return _source;
+        }
+    }
 }
