@@ -189,9 +189,13 @@ internal sealed class DirectSocketConnection : ConnectionContext, IDuplexPipe, I
         {
             return output.Writer;
         }
-        // Only the handler writes, one call at a time, so the pipe is made once.
+        // The handler writes one call at a time, but a flush may be cancelled from another thread (OutgoingQueue):
+        // whoever comes first makes the pipe, and only that one starts the send loop.
         output = new Pipe(_outputOptions);
-        _output = output;
+        if (Interlocked.CompareExchange(ref _output, output, null) is { } existing)
+        {
+            return existing.Writer;
+        }
         _sending = SendLoopAsync(output.Reader);
         return output.Writer;
     }

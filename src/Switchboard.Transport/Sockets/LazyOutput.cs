@@ -26,7 +26,8 @@ internal sealed class LazyOutput(DirectSocketConnection connection) : PipeWriter
     public override ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default) =>
         Writer.WriteAsync(source, cancellationToken);
 
-    public override void CancelPendingFlush() => connection.OutputIfStarted()?.CancelPendingFlush();
+    // A pipe cancels the next flush when none is pending, so even before any write this needs the pipe.
+    public override void CancelPendingFlush() => Writer.CancelPendingFlush();
 
     public override void Complete(Exception? exception = null) => connection.CompleteOutput(exception);
 
