@@ -34,6 +34,12 @@ internal sealed class DirectSocketConnection : ConnectionContext, IDuplexPipe, I
     private readonly CancellationTokenSource _closeRequested = new();
     // Made on the first write (LazyOutput): until then there is no output pipe and no send loop.
     private Pipe? _output;
+    // The sender's state (SendLoopAsync runs only while there is output to send).
+    private const int SenderIdle = 0;
+    private const int SenderRunning = 1;
+    private const int SenderRunningKicked = 2;
+    private const int SenderEnded = 3;
+    private int _sender;
     private Exception? _shutdownReason;
     // 1 once Shutdown has run: the first caller shuts the socket down, later ones return (no lock object per connection).
     private int _shutdownStarted;
@@ -190,13 +196,12 @@ internal sealed class DirectSocketConnection : ConnectionContext, IDuplexPipe, I
             return output.Writer;
         }
         // The handler writes one call at a time, but a flush may be cancelled from another thread (OutgoingQueue):
-        // whoever comes first makes the pipe, and only that one starts the send loop.
+        // whoever comes first makes the pipe. The sender starts with the first flush (KickSender).
         output = new Pipe(_outputOptions);
         if (Interlocked.CompareExchange(ref _output, output, null) is { } existing)
         {
             return existing.Writer;
         }
-        _sending = SendLoopAsync(output.Reader);
         return output.Writer;
     }
 
@@ -213,6 +218,7 @@ internal sealed class DirectSocketConnection : ConnectionContext, IDuplexPipe, I
             return;
         }
         OutputWriter().Complete(exception);
+        KickSender();
     }
 
     public override void Abort(ConnectionAbortedException abortReason)
@@ -222,6 +228,7 @@ internal sealed class DirectSocketConnection : ConnectionContext, IDuplexPipe, I
         if (_output is { } output)
         {
             output.Reader.CancelPendingRead();
+            KickSender();
         }
         else
         {
@@ -290,14 +297,64 @@ internal sealed class DirectSocketConnection : ConnectionContext, IDuplexPipe, I
             ? new ConnectionResetException(reset.Message, reset)
             : e;
 
+    /// <summary>
+    /// Runs the sender unless it is running already (then it looks again before it stops). Called after every flush
+    /// and completion of the output, and by <see cref="Abort"/>.
+    /// </summary>
+    internal void KickSender()
+    {
+        if (_output is not { } output)
+        {
+            return;
+        }
+        while (true)
+        {
+            switch (Volatile.Read(ref _sender))
+            {
+                case SenderIdle:
+                    if (Interlocked.CompareExchange(ref _sender, SenderRunning, SenderIdle) == SenderIdle)
+                    {
+                        _sending = SendLoopAsync(output.Reader);
+                        return;
+                    }
+                    break;
+                case SenderRunning:
+                    if (Interlocked.CompareExchange(ref _sender, SenderRunningKicked, SenderRunning) == SenderRunning)
+                    {
+                        return;
+                    }
+                    break;
+                default:
+                    // Kicked already, or ended.
+                    return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends what the output pipe holds, then stops: the sender runs only while there is something to send, so an idle
+    /// connection keeps no suspended send loop (its state machine box was 240 bytes).
+    /// </summary>
     private async Task SendLoopAsync(PipeReader reader)
     {
         Exception? error = null;
+        var idle = false;
         try
         {
             while (true)
             {
-                var result = await reader.ReadAsync().ConfigureAwait(false);
+                if (!reader.TryRead(out var result))
+                {
+                    // Nothing to send: stop, unless a flush came meanwhile (it found the sender running and said so).
+                    // Once idle, the next flush may start another sender at once: this one touches nothing more.
+                    if (Interlocked.CompareExchange(ref _sender, SenderIdle, SenderRunning) == SenderRunning)
+                    {
+                        idle = true;
+                        return;
+                    }
+                    Volatile.Write(ref _sender, SenderRunning);
+                    continue;
+                }
                 if (result.IsCanceled)
                 {
                     break;
@@ -320,10 +377,14 @@ internal sealed class DirectSocketConnection : ConnectionContext, IDuplexPipe, I
         }
         finally
         {
-            Shutdown(error);
-            await reader.CompleteAsync().ConfigureAwait(false);
-            // A receive loop paused on a full input pipe must not wait for a reader that is gone.
-            _input.Writer.CancelPendingFlush();
+            if (!idle)
+            {
+                Volatile.Write(ref _sender, SenderEnded);
+                Shutdown(error);
+                await reader.CompleteAsync().ConfigureAwait(false);
+                // A receive loop paused on a full input pipe must not wait for a reader that is gone.
+                _input.Writer.CancelPendingFlush();
+            }
         }
     }
 
