@@ -6,7 +6,6 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
-using Switchboard.Transport.Sockets;
 
 namespace Switchboard.Transport.Epoll;
 

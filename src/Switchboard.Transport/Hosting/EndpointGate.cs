@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Switchboard.Transport.Observability;
+using Switchboard.Transport.Sockets;
 
 namespace Switchboard.Transport.Hosting;
 
@@ -36,7 +37,7 @@ internal sealed class EndpointGate : IDisposable
 
     public ConnectionDelegate Wrap(ConnectionDelegate next) => connection => RunAsync(connection, next);
 
-    private async Task RunAsync(ConnectionContext connection, ConnectionDelegate next)
+    private Task RunAsync(ConnectionContext connection, ConnectionDelegate next)
     {
         ConnectionClose.Begin(connection, _spec.AbortiveUntilAcknowledged, _clearInheritedLinger);
         if (Interlocked.Increment(ref _open) > _limit)
@@ -48,8 +49,20 @@ internal sealed class EndpointGate : IDisposable
             {
                 ConnectionClose.Reset(connection);
             }
-            return;
+            return Task.CompletedTask;
         }
+        if (connection is DirectSocketConnection direct)
+        {
+            // No async frame kept per open connection (128 bytes): the direct transport releases the slot once
+            // the connection has finished.
+            direct.OnCompleted(static gate => ((EndpointGate)gate).Release(), this);
+            return next(connection);
+        }
+        return RunAndReleaseAsync(connection, next);
+    }
+
+    private async Task RunAndReleaseAsync(ConnectionContext connection, ConnectionDelegate next)
+    {
         try
         {
             await next(connection).ConfigureAwait(false);
@@ -58,6 +71,12 @@ internal sealed class EndpointGate : IDisposable
         {
             Interlocked.Decrement(ref _open);
         }
+    }
+
+    private Task Release()
+    {
+        Interlocked.Decrement(ref _open);
+        return Task.CompletedTask;
     }
 
     public void Dispose() => _refusals.Dispose();

@@ -1,9 +1,7 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Switchboard.Transport.Sockets;
@@ -26,12 +24,16 @@ internal sealed class DirectConnections
     private readonly PipeOptions _inputOptions;
     private readonly PipeOptions _outputOptions;
     private readonly ILogger _log;
-    private readonly ConcurrentDictionary<long, ConnectionLifetime> _live = new();
+    private readonly LiveConnections _live = new();
     private long _nextId;
+    // Made by StopAsync; completed once the last connection has finished (one completion for the host, not one per connection).
+    private TaskCompletionSource? _drained;
+    private readonly Action<DirectSocketConnection, Task> _pipelineEnded;
 
     public DirectConnections(long maxReadBufferSize, ILoggerFactory logs)
     {
         _log = logs.CreateLogger("Switchboard.Transport.Sockets");
+        _pipelineEnded = (connection, running) => _ = FinishAsync(connection, running);
         _inputOptions = new PipeOptions(MemoryPool<byte>.Shared, PipeScheduler.Inline, PipeScheduler.Inline,
             maxReadBufferSize, maxReadBufferSize / 2, useSynchronizationContext: false);
         _outputOptions = new PipeOptions(MemoryPool<byte>.Shared, PipeScheduler.Inline, PipeScheduler.Inline,
@@ -49,6 +51,9 @@ internal sealed class DirectConnections
         try
         {
             socket.NoDelay = true;
+            // Sends are tried at once and only wait (asynchronously) when the kernel's buffer is full; a blocking
+            // socket's synchronous send would block the thread instead of saying so.
+            socket.Blocking = false;
             connection = new DirectSocketConnection(socket, _inputOptions, _outputOptions, id);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
@@ -58,19 +63,32 @@ internal sealed class DirectConnections
             socket.Dispose();
             return;
         }
-        var lifetime = new ConnectionLifetime(connection);
-        connection.Features.Set<IConnectionLifetimeNotificationFeature>(lifetime);
-        _live[id] = lifetime;
+        _live.Add(connection);
         connection.Start();
-        _ = RunAsync(id, lifetime, pipeline);
-    }
-
-    private async Task RunAsync(long id, ConnectionLifetime lifetime, ConnectionDelegate pipeline)
-    {
-        var connection = lifetime.Connection;
+        Task running;
         try
         {
-            await pipeline(connection).ConfigureAwait(false);
+            running = pipeline(connection);
+        }
+        catch (Exception e)
+        {
+            running = Task.FromException(e);
+        }
+        if (running.IsCompleted)
+        {
+            _ = FinishAsync(connection, running);
+            return;
+        }
+        // Not an async method awaiting the pipeline: its state machine box (168 bytes) would stay with every idle
+        // connection; a continuation is one delegate.
+        connection.WhenPipelineEnds(running, _pipelineEnded);
+    }
+
+    private async Task FinishAsync(DirectSocketConnection connection, Task running)
+    {
+        try
+        {
+            await running.ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -87,9 +105,19 @@ internal sealed class DirectConnections
             {
                 _log.LogDebug(e, "disposing a connection failed");
             }
-            _live.TryRemove(id, out _);
-            lifetime.Finished();
-            lifetime.Dispose();
+            try
+            {
+                await connection.FireOnCompletedAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                _log.LogError(e, "a connection's completion callback failed");
+            }
+            var left = _live.Remove(connection);
+            if (Volatile.Read(ref _drained) is { } drained && left == 0)
+            {
+                drained.TrySetResult();
+            }
         }
     }
 
@@ -99,25 +127,29 @@ internal sealed class DirectConnections
     /// </summary>
     public async Task StopAsync(CancellationToken abortAfter)
     {
-        var open = _live.Values.ToArray();
-        foreach (var connection in open)
+        Interlocked.CompareExchange(ref _drained, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
+        var drained = _drained!;
+        if (_live.Count == 0)
+        {
+            drained.TrySetResult();
+        }
+        foreach (var connection in _live.Snapshot())
         {
             connection.RequestClose();
         }
-        var all = Task.WhenAll(open.Select(c => c.Done));
         try
         {
-            await all.WaitAsync(abortAfter).ConfigureAwait(false);
+            await drained.Task.WaitAsync(abortAfter).ConfigureAwait(false);
             return;
         }
         catch (OperationCanceledException)
         {
             // The shutdown timeout ended: what is still open is closed under it.
         }
-        foreach (var connection in open)
+        foreach (var connection in _live.Snapshot())
         {
-            connection.Connection.Abort(new ConnectionAbortedException("the server is shutting down and the shutdown timeout has ended"));
+            connection.Abort(new ConnectionAbortedException("the server is shutting down and the shutdown timeout has ended"));
         }
-        await all.ConfigureAwait(false);
+        await drained.Task.ConfigureAwait(false);
     }
 }

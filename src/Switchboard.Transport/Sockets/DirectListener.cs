@@ -81,7 +81,7 @@ internal sealed class DirectListener : IAsyncDisposable
             Socket accepted;
             try
             {
-                accepted = await _socket.AcceptAsync().ConfigureAwait(false);
+                accepted = await _socket.AcceptAsync(CancellationToken.None).ConfigureAwait(false);
             }
             catch (ObjectDisposedException)
             {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using Switchboard.Tests.Shared;
 using Switchboard.Transport.Hosting;
@@ -16,7 +17,9 @@ public sealed class DirectAcceptTests
 {
     /// <summary>
     /// Reads one command byte: 'e' echoes everything until the peer half-closes; 'b' writes 8 MiB then returns;
-    /// 's' waits for the server to stop, then says "bye"; 'h' reads until the connection fails (ignores the stop).
+    /// 's' waits for the server to stop, then says "bye"; 'q' returns without writing anything (its output is never
+    /// touched); 'f' answers "yes" when it sees the socket feature and a feature the pipeline set; 'h' reads until the
+    /// connection fails (ignores the stop).
     /// </summary>
     private sealed class CommandHandler(ILoggerFactory logs, SwitchboardMetrics metrics)
         : ServiceConnectionHandler("cmd", logs.CreateLogger("cmd"), metrics)
@@ -47,6 +50,15 @@ public sealed class DirectAcceptTests
                 case (byte)'b':
                     await output.WriteAsync(Pattern(8 * 1024 * 1024));
                     return;
+                case (byte)'q':
+                    Logger.LogInformation("{Peer}: quiet", peer);
+                    return;
+                case (byte)'f':
+                    var seen = connection.Features.Get<IConnectionSocketFeature>()?.Socket is not null
+                        && connection.Features.Get<MarkFeature>() is not null
+                        && connection.Features.Any(f => f.Key == typeof(MarkFeature));
+                    await output.WriteAsync(seen ? "yes"u8.ToArray() : "no"u8.ToArray());
+                    return;
                 case (byte)'s':
                     await Task.Delay(Timeout.Infinite, serverStopping).ContinueWith(_ => { }, TaskScheduler.Default);
                     await output.WriteAsync("bye"u8.ToArray());
@@ -67,6 +79,8 @@ public sealed class DirectAcceptTests
         }
     }
 
+    private sealed class MarkFeature;
+
     public static TheoryData<AcceptPath> Paths => [AcceptPath.Direct, AcceptPath.Kestrel];
 
     private static byte[] Pattern(int length)
@@ -80,7 +94,11 @@ public sealed class DirectAcceptTests
     }
 
     private static Task<TcpServerHost> StartAsync(AcceptPath path, TestLogSink logs, long? max = null, TimeSpan? shutdownTimeout = null) => TcpServerHost.StartAsync(
-        [new ListenSpec("cmd", IPAddress.Loopback, 0, b => b.UseConnectionHandler<CommandHandler>()) { MaxConnections = max }],
+        [new ListenSpec("cmd", IPAddress.Loopback, 0, b => b.Use(next => connection =>
+        {
+            connection.Features.Set(new MarkFeature());
+            return next(connection);
+        }).UseConnectionHandler<CommandHandler>()) { MaxConnections = max }],
         new ServerHostOptions { AcceptPath = path, ShutdownTimeout = shutdownTimeout ?? TimeSpan.FromSeconds(5) },
         configureServices: null,
         configureLogging: l => l.AddProvider(logs),
@@ -102,6 +120,33 @@ public sealed class DirectAcceptTests
         client.ShutdownSend();
         (await client.Socket.ReadUntilClosedAsync()).Kind.ShouldBe(PeerCloseKind.Clean);
         await Deadline.Until(() => host.OpenConnections("cmd") == 0, "the connection to be released");
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public async Task A_handler_that_never_writes_still_closes_cleanly(AcceptPath path)
+    {
+        // The direct path makes a connection's output pipe only on the first write: this one never has one.
+        var logs = new TestLogSink();
+        await using var host = await StartAsync(path, logs);
+        await using var client = await RawTcp.ConnectAsync(host.PortOf("cmd"));
+        await client.SendAsync(new byte[] { (byte)'q' });
+        var (received, kind) = await client.Socket.ReadUntilClosedAsync();
+        kind.ShouldBe(PeerCloseKind.Clean);
+        received.ShouldBeEmpty();
+        await logs.WaitForAsync("quiet");
+        await Deadline.Until(() => host.OpenConnections("cmd") == 0, "the connection to be released");
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public async Task A_handler_sees_the_socket_feature_and_features_set_before_it(AcceptPath path)
+    {
+        var logs = new TestLogSink();
+        await using var host = await StartAsync(path, logs);
+        await using var client = await RawTcp.ConnectAsync(host.PortOf("cmd"));
+        await client.SendAsync(new byte[] { (byte)'f' });
+        (await client.ReadToEndAsync()).ShouldBe("yes"u8.ToArray());
     }
 
     [Theory]

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 
-namespace Switchboard.Transport.Sockets;
+namespace Switchboard.Transport.Epoll;
 
 /// <summary>
 /// One accepted connection as the host tracks it: its context, a "please finish" signal for graceful shutdown
