@@ -12,6 +12,9 @@ public sealed partial class SqliteMailboxStore
         /// <summary>What the work does, for errors: "storing a message for 'bob'".</summary>
         public abstract string What { get; }
 
+        /// <summary>When cancelled before the work starts, it does not run.</summary>
+        public CancellationToken Cancellation { get; init; }
+
         public abstract void Run(SqliteMailboxStore store);
     }
 
@@ -94,10 +97,16 @@ public sealed partial class SqliteMailboxStore
         _appends.Clear();
         foreach (var work in batch)
         {
-            if (work is not AppendWork)
+            if (work is AppendWork)
             {
-                Complete([work], () => work.Run(this));
+                continue;
             }
+            if (work.Cancellation.IsCancellationRequested)
+            {
+                work.TrySetCanceled(work.Cancellation);
+                continue;
+            }
+            Complete([work], () => work.Run(this));
         }
     }
 

@@ -156,8 +156,10 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
 
     public async ValueTask<MailboxClaim> ClaimAsync(string user, int max, CancellationToken cancellationToken)
     {
-        var work = new ClaimWork(user, max);
-        await PostAsync(work, cancellationToken).ConfigureAwait(false);
+        // Cancelling skips a claim that has not started; one that ran is awaited to the end, or its messages
+        // would stay claimed by nobody until the next restart.
+        var work = new ClaimWork(user, max) { Cancellation = cancellationToken };
+        await PostAsync(work, CancellationToken.None).ConfigureAwait(false);
         return work.Result;
     }
 
