@@ -61,6 +61,17 @@ public sealed class SqliteMailboxStoreTests : MailboxStoreContract, IDisposable
     }
 
     [Fact]
+    public async Task A_claim_cancelled_before_it_runs_claims_nothing()
+    {
+        await using var store = await SqliteMailboxStore.OpenAsync(DbPath);
+        await store.AppendAsync("bob", new MailboxMessage("al", "kept"), default);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        await Should.ThrowAsync<TaskCanceledException>(() => store.ClaimAsync("bob", 255, cancelled.Token).AsTask());
+        (await store.ClaimAsync("bob", 255, default)).Messages.Single().Text.ShouldBe("kept");
+    }
+
+    [Fact]
     public async Task Claims_left_by_a_crashed_process_are_released_on_open()
     {
         var store = await SqliteMailboxStore.OpenAsync(DbPath);
