@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Switchboard.Transport.Observability;
-using Switchboard.Transport.Sockets;
 
 namespace Switchboard.Transport.Hosting;
 
@@ -51,13 +50,9 @@ internal sealed class EndpointGate : IDisposable
             }
             return Task.CompletedTask;
         }
-        if (connection is DirectSocketConnection direct)
-        {
-            // No async frame kept per open connection (128 bytes): the direct transport releases the slot once
-            // the connection has finished.
-            direct.OnCompleted(static gate => ((EndpointGate)gate).Release(), this);
-            return next(connection);
-        }
+        // The slot is released as the handler ends, on its thread, before the connection's teardown: released from
+        // the direct transport's completion callbacks instead, on a single CPU the releases queued behind the accepts
+        // and a mailbox server under 50 clients refused connections as "serving its limit of 10000".
         return RunAndReleaseAsync(connection, next);
     }
 
@@ -71,12 +66,6 @@ internal sealed class EndpointGate : IDisposable
         {
             Interlocked.Decrement(ref _open);
         }
-    }
-
-    private Task Release()
-    {
-        Interlocked.Decrement(ref _open);
-        return Task.CompletedTask;
     }
 
     public void Dispose() => _refusals.Dispose();
