@@ -7,19 +7,21 @@ using Switchboard.Tests.Shared;
 using Switchboard.Transport.Hosting;
 using Switchboard.Transport.Observability;
 
-namespace Switchboard.Transport.Tests.Sockets;
+namespace Switchboard.Transport.Tests.Hosting;
 
 /// <summary>
-/// The direct accept path (Switchboard's accept loop and socket connections) against Kestrel's: the same handler sees
-/// the same bytes, closes, limits and shutdown on both.
+/// Every accept path under the one handler seam: the direct path (Switchboard's accept loop and socket connections),
+/// Kestrel's, and the opt-in epoll loops (Linux). The same handler sees the same bytes, closes, limits and shutdown
+/// on each.
 /// </summary>
-public sealed class DirectAcceptTests
+public sealed class AcceptPathTests
 {
     /// <summary>
     /// Reads one command byte: 'e' echoes everything until the peer half-closes; 'b' writes 8 MiB then returns;
     /// 's' waits for the server to stop, then says "bye"; 'q' returns without writing anything (its output is never
-    /// touched); 'f' answers "yes" when it sees the socket feature and a feature the pipeline set; 'h' reads until the
-    /// connection fails (ignores the stop).
+    /// touched); 'f' answers "yes" when it sees the socket feature and a feature the pipeline set; 'p' writes its local
+    /// and remote endpoints and returns; 'c' waits for the connection's closed token (the peer's FIN), then writes
+    /// "closed"; 'a' aborts; 'r' resets (linger 0); 'h' reads until the connection fails (ignores the stop).
     /// </summary>
     private sealed class CommandHandler(ILoggerFactory logs, SwitchboardMetrics metrics)
         : ServiceConnectionHandler("cmd", logs.CreateLogger("cmd"), metrics)
@@ -59,6 +61,21 @@ public sealed class DirectAcceptTests
                         && connection.Features.Any(f => f.Key == typeof(MarkFeature));
                     await output.WriteAsync(seen ? "yes"u8.ToArray() : "no"u8.ToArray());
                     return;
+                case (byte)'p':
+                    await output.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"{connection.LocalEndPoint} {connection.RemoteEndPoint}"));
+                    return;
+                case (byte)'c':
+                    await Task.Delay(Timeout.Infinite, connection.ConnectionClosed).ContinueWith(_ => { }, TaskScheduler.Default);
+                    await output.WriteAsync("closed"u8.ToArray());
+                    return;
+                case (byte)'a':
+                    connection.Abort();
+                    Logger.LogInformation("{Peer}: aborted", peer);
+                    return;
+                case (byte)'r':
+                    ConnectionClose.Reset(connection);
+                    Logger.LogInformation("{Peer}: reset", peer);
+                    return;
                 case (byte)'s':
                     await Task.Delay(Timeout.Infinite, serverStopping).ContinueWith(_ => { }, TaskScheduler.Default);
                     await output.WriteAsync("bye"u8.ToArray());
@@ -81,7 +98,12 @@ public sealed class DirectAcceptTests
 
     private sealed class MarkFeature;
 
-    public static TheoryData<AcceptPath> Paths => [AcceptPath.Direct, AcceptPath.Kestrel];
+    public static TheoryData<AcceptPath> Paths =>
+        OperatingSystem.IsLinux() ? [AcceptPath.Direct, AcceptPath.Kestrel, AcceptPath.Epoll] : [AcceptPath.Direct, AcceptPath.Kestrel];
+
+    /// <summary>The paths whose listening sockets are Switchboard's own.</summary>
+    public static TheoryData<AcceptPath> OwnListenerPaths =>
+        OperatingSystem.IsLinux() ? [AcceptPath.Direct, AcceptPath.Epoll] : [AcceptPath.Direct];
 
     private static byte[] Pattern(int length)
     {
@@ -230,24 +252,26 @@ public sealed class DirectAcceptTests
         await Deadline.Until(() => host.OpenConnections("cmd") == 0, "the connection to be released");
     }
 
-    [Fact]
-    public async Task The_direct_path_reports_its_bound_endpoint_and_refuses_a_port_in_use()
+    [Theory]
+    [MemberData(nameof(OwnListenerPaths))]
+    public async Task The_path_reports_its_bound_endpoint_and_refuses_a_port_in_use(AcceptPath path)
     {
         var logs = new TestLogSink();
-        await using var host = await StartAsync(AcceptPath.Direct, logs);
+        await using var host = await StartAsync(path, logs);
         var port = host.PortOf("cmd");
         host.Endpoints["cmd"].ShouldBe(new IPEndPoint(IPAddress.Loopback, port));
         var error = await Should.ThrowAsync<ServerStartException>(() => TcpServerHost.StartAsync(
             [new ListenSpec("cmd", IPAddress.Loopback, port, b => b.UseConnectionHandler<CommandHandler>())],
-            new ServerHostOptions { AcceptPath = AcceptPath.Direct }, null, null, CancellationToken.None));
+            new ServerHostOptions { AcceptPath = path }, null, null, CancellationToken.None));
         error.Message.ShouldContain("address already in use");
     }
 
-    [Fact]
-    public async Task Many_connections_at_once_are_all_served()
+    [Theory]
+    [MemberData(nameof(OwnListenerPaths))]
+    public async Task Many_connections_at_once_are_all_served(AcceptPath path)
     {
         var logs = new TestLogSink();
-        await using var host = await StartAsync(AcceptPath.Direct, logs);
+        await using var host = await StartAsync(path, logs);
         var port = host.PortOf("cmd");
         var clients = await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
         {
@@ -257,5 +281,79 @@ public sealed class DirectAcceptTests
             return await client.ReadToEndAsync();
         }));
         clients.Select(c => c.Single()).ShouldBe(Enumerable.Range(0, 200).Select(i => (byte)i));
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public async Task The_handler_sees_both_endpoints_of_its_connection(AcceptPath path)
+    {
+        var logs = new TestLogSink();
+        await using var host = await StartAsync(path, logs);
+        await using var client = await RawTcp.ConnectAsync(host.PortOf("cmd"));
+        await client.SendAsync(new byte[] { (byte)'p' });
+        var text = System.Text.Encoding.ASCII.GetString(await client.ReadToEndAsync());
+        text.ShouldBe($"{client.Socket.RemoteEndPoint} {client.Socket.LocalEndPoint}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public async Task The_peer_s_fin_fires_the_closed_token_and_the_connection_still_answers(AcceptPath path)
+    {
+        var logs = new TestLogSink();
+        await using var host = await StartAsync(path, logs);
+        await using var client = await RawTcp.ConnectAsync(host.PortOf("cmd"));
+        await client.SendAsync(new byte[] { (byte)'c' });
+        client.ShutdownSend();
+        (await client.ReadToEndAsync()).ShouldBe("closed"u8.ToArray());
+    }
+
+    // Only Switchboard's paths: Kestrel's own socket transport answers this abort with a reset (this test, run on it).
+    [Theory]
+    [MemberData(nameof(OwnListenerPaths))]
+    public async Task An_abort_ends_the_connection_with_a_fin(AcceptPath path)
+    {
+        var logs = new TestLogSink();
+        await using var host = await StartAsync(path, logs);
+        await using var client = await RawTcp.ConnectAsync(host.PortOf("cmd"));
+        await client.SendAsync(new byte[] { (byte)'a' });
+        (await client.Socket.ReadUntilClosedAsync()).Kind.ShouldBe(PeerCloseKind.Clean);
+        await Deadline.Until(() => host.OpenConnections("cmd") == 0, "the connection to be released");
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public async Task A_reset_by_the_handler_reaches_the_peer_as_a_reset_and_the_connection_is_released(AcceptPath path)
+    {
+        var logs = new TestLogSink();
+        await using var host = await StartAsync(path, logs);
+        var port = host.PortOf("cmd");
+        await using (var client = await RawTcp.ConnectAsync(port))
+        {
+            await client.SendAsync(new byte[] { (byte)'r' });
+            (await client.Socket.ReadUntilClosedAsync()).Kind.ShouldBe(PeerCloseKind.Reset);
+        }
+        await Deadline.Until(() => host.OpenConnections("cmd") == 0, "the connection to be released");
+        // The loop still serves connections after one was disposed under it.
+        await using var next = await RawTcp.ConnectAsync(port);
+        await next.SendAsync(new byte[] { (byte)'e', 42 });
+        next.ShutdownSend();
+        (await next.ReadToEndAsync()).ShouldBe(new byte[] { 42 });
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public async Task Connections_opened_and_closed_in_turn_are_all_served(AcceptPath path)
+    {
+        var logs = new TestLogSink();
+        await using var host = await StartAsync(path, logs);
+        var port = host.PortOf("cmd");
+        for (var i = 0; i < 300; i++)
+        {
+            await using var client = await RawTcp.ConnectAsync(port);
+            await client.SendAsync(new byte[] { (byte)'e', (byte)i });
+            client.ShutdownSend();
+            (await client.ReadToEndAsync()).ShouldBe(new byte[] { (byte)i });
+        }
+        await Deadline.Until(() => host.OpenConnections("cmd") == 0, "every connection to be released");
     }
 }
