@@ -158,8 +158,9 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionSocketFeat
             {
                 PauseUntil(flush);
             }
-            else if (flush.Result is { IsCompleted: true } or { IsCanceled: true })
+            else if (flush.GetAwaiter().GetResult() is { IsCompleted: true } or { IsCanceled: true })
             {
+                // Completed already (checked above): reading its outcome does not wait.
                 EndReceive(null);
             }
             return;

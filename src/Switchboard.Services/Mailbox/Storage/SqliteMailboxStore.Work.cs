@@ -29,10 +29,10 @@ public sealed partial class SqliteMailboxStore
 
     private sealed class ClaimWork(string user, int max) : Work
     {
-        public MailboxClaim Result { get; private set; } = null!;
+        public MailboxClaim Claim { get; private set; } = null!;
         public override string What => $"reading messages for '{user}'";
 
-        public override void Run(SqliteMailboxStore store) => Result = store.Claim(user, max);
+        public override void Run(SqliteMailboxStore store) => Claim = store.Claim(user, max);
     }
 
     private sealed class ByClaimWork(MailboxClaim claim, bool delete) : Work
@@ -49,26 +49,26 @@ public sealed partial class SqliteMailboxStore
 
     private sealed class CountWork(string user) : Work
     {
-        public long Result { get; private set; }
+        public long Count { get; private set; }
         public override string What => $"counting messages for '{user}'";
 
         public override void Run(SqliteMailboxStore store)
         {
             store._sql.CountUser.Value = Encoding.UTF8.GetBytes(user);
-            Result = Convert.ToInt64(store._sql.Count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            Count = Convert.ToInt64(store._sql.Count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 
     private sealed class QuarantinedCountWork : Work
     {
-        public long Result { get; private set; }
+        public long Count { get; private set; }
         public override string What => "counting quarantined messages";
 
         public override void Run(SqliteMailboxStore store)
         {
             using var count = store._connection.CreateCommand();
             count.CommandText = "SELECT count(*) FROM quarantine;";
-            Result = Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            Count = Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 

@@ -160,7 +160,7 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
         // would stay claimed by nobody until the next restart.
         var work = new ClaimWork(user, max) { Cancellation = cancellationToken };
         await PostAsync(work, CancellationToken.None).ConfigureAwait(false);
-        return work.Result;
+        return work.Claim;
     }
 
     public ValueTask CommitAsync(MailboxClaim claim, CancellationToken cancellationToken) =>
@@ -173,7 +173,7 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
     {
         var work = new CountWork(user);
         await PostAsync(work, cancellationToken).ConfigureAwait(false);
-        return work.Result;
+        return work.Count;
     }
 
     /// <summary>How many unsendable messages have been set aside in the <c>quarantine</c> table.</summary>
@@ -181,7 +181,7 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
     {
         var work = new QuarantinedCountWork();
         await PostAsync(work, cancellationToken).ConfigureAwait(false);
-        return work.Result;
+        return work.Count;
     }
 
     /// <summary>Queues <paramref name="work"/> for the worker thread; cancelling stops the wait, not the work.</summary>
